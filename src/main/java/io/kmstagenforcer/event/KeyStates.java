@@ -1,0 +1,21 @@
+package io.kmstagenforcer.event;
+
+import java.util.Optional;
+import java.util.Set;
+
+/** What the key manager and key state reported by KMS mean for enforcement. */
+public final class KeyStates {
+    /** States in which KMS refuses TagResource/UntagResource with KMSInvalidStateException. */
+    private static final Set<String> PENDING_DELETION = Set.of("PendingDeletion", "PendingReplicaDeletion");
+
+    private KeyStates() {
+    }
+
+    /** Why a key in this condition must be left alone, or empty when it can be enforced. */
+    public static Optional<String> reasonToSkip(Optional<String> keyManager, Optional<String> keyState) {
+        if (keyManager.filter("AWS"::equals).isPresent()) {
+            return Optional.of("AWS managed key: only customer managed keys can be tagged");
+        }
+        return keyState.filter(PENDING_DELETION::contains).map(state -> "key is " + state + ": KMS refuses tag changes");
+    }
+}

@@ -1,0 +1,172 @@
+package io.kmstagenforcer.json;
+
+import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
+
+/**
+ * A JSON value together with the path it was reached by, so that every shape error names the field.
+ *
+ * <p>Absent fields and JSON {@code null} read the same: as "no value". A value of the wrong type is
+ * never coerced; it raises {@link JsonShapeException}.
+ *
+ * <p>Parsing uses the SDK's own JSON tree (the same shaded Jackson core the KMS protocol already
+ * loads), so reading events and the policy costs no extra dependency and no extra class loading.
+ */
+public final class JsonField {
+    private static final JsonNodeParser PARSER = JsonNode.parserBuilder().removeErrorLocations(true).build();
+
+    private final String path;
+    private final JsonNode node;
+
+    private JsonField(String path, JsonNode node) {
+        this.path = path;
+        this.node = node == null || node.isNull() ? null : node;
+    }
+
+    /** Parses a whole document; {@code what} names it in messages, e.g. "event" or "TAG_POLICY". */
+    public static JsonField parse(String what, byte[] document) {
+        if (new String(document, StandardCharsets.UTF_8).isBlank()) {
+            throw new JsonShapeException(what + " is empty");
+        }
+        try {
+            return new JsonField(what, PARSER.parse(document));
+        } catch (UncheckedIOException e) {
+            throw new JsonShapeException(what + " is not valid JSON: " + firstLine(e.getCause().getMessage()));
+        }
+    }
+
+    public static JsonField parse(String what, String document) {
+        return parse(what, document.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public boolean isPresent() {
+        return node != null;
+    }
+
+    public boolean isObject() {
+        return node != null && node.isObject();
+    }
+
+    /** The named member of this object; absent when this value is absent. */
+    public JsonField get(String name) {
+        String childPath = path + "." + name;
+        if (node == null) {
+            return new JsonField(childPath, null);
+        }
+        return new JsonField(childPath, asObject().get(name));
+    }
+
+    /** The first of the named members that is present (for fields AWS spells more than one way). */
+    public JsonField firstOf(String... names) {
+        for (String name : names) {
+            JsonField field = get(name);
+            if (field.isPresent()) {
+                return field;
+            }
+        }
+        return get(names[0]);
+    }
+
+    public Map<String, JsonNode> asObject() {
+        if (node == null || !node.isObject()) {
+            throw shapeError("an object");
+        }
+        return node.asObject();
+    }
+
+    /** Members in document order, each with its path. */
+    public List<Map.Entry<String, JsonField>> members() {
+        if (node == null) {
+            return List.of();
+        }
+        List<Map.Entry<String, JsonField>> members = new ArrayList<>();
+        asObject().forEach((name, value) -> members.add(Map.entry(name, new JsonField(path + "." + name, value))));
+        return Collections.unmodifiableList(members);
+    }
+
+    public List<JsonField> elements() {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw shapeError("an array");
+        }
+        List<JsonNode> items = node.asArray();
+        List<JsonField> elements = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            elements.add(new JsonField(path + "[" + i + "]", items.get(i)));
+        }
+        return Collections.unmodifiableList(elements);
+    }
+
+    public Optional<String> optionalString() {
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isString()) {
+            throw shapeError("a string");
+        }
+        return Optional.of(node.asString());
+    }
+
+    public String requiredString() {
+        return optionalString().orElseThrow(() -> new JsonShapeException(path + " is missing"));
+    }
+
+    /** A string when it is one, empty otherwise: for informational fields that must never fail a read. */
+    public Optional<String> stringIfPresent() {
+        return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
+    }
+
+    public Optional<Boolean> optionalBoolean() {
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            throw shapeError("true or false");
+        }
+        return Optional.of(node.asBoolean());
+    }
+
+    private JsonShapeException shapeError(String expected) {
+        return new JsonShapeException(path + " must be " + expected + ", not " + describe(node));
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null) {
+            return "missing";
+        }
+        if (node.isObject()) {
+            return "an object";
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        if (node.isString()) {
+            return "a string";
+        }
+        if (node.isNumber()) {
+            return "a number";
+        }
+        return node.isBoolean() ? "a boolean" : "a " + node.getClass().getSimpleName();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable input";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,101 @@
+package io.kmstagenforcer.kms;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+
+/**
+ * KMS clients as the function builds them inside Lambda: lean, and right under SnapStart.
+ *
+ * <ul>
+ *   <li>The JDK's URLConnection HTTP client, shared by every region's client: no Netty or Apache
+ *       to load at cold start.</li>
+ *   <li>The region comes from the key's ARN, so the SDK never probes for one.</li>
+ *   <li>Credentials: the runtime's environment variables, else the container endpoint that
+ *       Lambda uses under SnapStart (where the variables are not set). Nothing else is probed, and
+ *       nothing is resolved until the first call, so no credentials are baked into a snapshot.</li>
+ *   <li>The SDK's standard {@code AWS_ENDPOINT_URL}/{@code AWS_ENDPOINT_URL_KMS} variables still
+ *       apply, which is how local runs reach a local KMS.</li>
+ * </ul>
+ */
+public final class LambdaKmsClients {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(15);
+
+    private LambdaKmsClients() {
+    }
+
+    public static KmsClientFactory factory() {
+        SdkHttpClient httpClient = httpClient();
+        AwsCredentialsProvider credentials = AwsCredentialsProviderChain.builder()
+                .reuseLastProviderEnabled(false)
+                .credentialsProviders(EnvironmentVariableCredentialsProvider.create(), ContainerCredentialsProvider.builder().build())
+                .build();
+        return region -> builder(region, httpClient).credentialsProvider(credentials).build();
+    }
+
+    /**
+     * Runs each of the enforcer's KMS operations through a throwaway client up to the point of
+     * sending, so that marshallers, signers and the request pipeline are loaded before a SnapStart
+     * snapshot. Signs with dummy credentials and sends nothing.
+     */
+    public static void prime(String region) {
+        try (SdkHttpClient httpClient = httpClient();
+             KmsClient client = builder(region, httpClient)
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                             .addExecutionInterceptor(new StopBeforeSending()))
+                     .build()) {
+            String key = "arn:aws:kms:" + region + ":000000000000:key/00000000-0000-0000-0000-000000000000";
+            ignoreStop(() -> client.describeKey(r -> r.keyId(key)));
+            ignoreStop(() -> client.listResourceTags(r -> r.keyId(key)));
+            ignoreStop(() -> client.tagResource(r -> r.keyId(key).tags(t -> t.tagKey("k").tagValue("v"))));
+            ignoreStop(() -> client.untagResource(r -> r.keyId(key).tagKeys("k")));
+        }
+    }
+
+    private static KmsClientBuilder builder(String region, SdkHttpClient httpClient) {
+        return KmsClient.builder()
+                .region(Region.of(region))
+                .httpClient(httpClient)
+                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT));
+    }
+
+    private static SdkHttpClient httpClient() {
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(CONNECT_TIMEOUT)
+                .socketTimeout(SOCKET_TIMEOUT)
+                .build();
+    }
+
+    private static void ignoreStop(Runnable call) {
+        try {
+            call.run();
+        } catch (SdkException expected) {
+            // StopBeforeSending ended the call, as intended.
+        }
+    }
+
+    /** Ends every request after it is marshalled and signed, before any byte leaves the process. */
+    private static final class StopBeforeSending implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes executionAttributes) {
+            throw new IllegalStateException("priming: not sent");
+        }
+    }
+}

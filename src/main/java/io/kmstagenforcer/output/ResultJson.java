@@ -1,0 +1,49 @@
+package io.kmstagenforcer.output;
+
+import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.json.JsonObjectWriter;
+import java.time.Instant;
+
+/** The JSON forms of an {@link EnforcementResult}: the function's response and its decision log line. */
+public final class ResultJson {
+
+    private ResultJson() {
+    }
+
+    /** The function's return value. Holds no previous tag values: responses travel to destinations. */
+    public static byte[] response(EnforcementResult result) {
+        return members(new JsonObjectWriter(), result).toBytes();
+    }
+
+    /**
+     * The one log line per event: the response's content plus the value each changed or removed
+     * tag held before, so that no tag value is ever lost, even one the policy replaced.
+     */
+    public static byte[] decisionLine(EnforcementResult result, LogLevel level, Instant time, String requestId) {
+        JsonObjectWriter line = new JsonObjectWriter()
+                .string("timestamp", time.toString())
+                .string("level", level.name())
+                .string("type", "decision")
+                .string("requestId", requestId);
+        return members(line, result)
+                .stringMap("previousValues", result.previousValues())
+                .toBytes();
+    }
+
+    private static JsonObjectWriter members(JsonObjectWriter json, EnforcementResult result) {
+        return json
+                .string("outcome", result.outcome().name())
+                .string("mode", result.mode().label())
+                .string("eventId", result.eventId().orElse(null))
+                .string("keyArn", result.keyArn().orElse(null))
+                .stringMap("added", result.added())
+                .strings("removed", result.removed())
+                .stringMap("wouldAdd", result.wouldAdd())
+                .strings("wouldRemove", result.wouldRemove())
+                .objects("violations", result.violations(), (item, violation) -> item
+                        .string("key", violation.key())
+                        .string("problem", violation.problem().name())
+                        .string("detail", violation.detail()))
+                .string("reason", result.reason().orElse(null));
+    }
+}

@@ -1,0 +1,17 @@
+package io.kmstagenforcer.plan;
+
+/** What is wrong with a key's tags, per the policy. */
+public enum Problem {
+    /** A required tag is absent. */
+    MISSING,
+    /** A required tag's value is not in {@code allowed} or does not match {@code pattern}. */
+    INVALID_VALUE,
+    /** A required tag with a fixed {@code value} holds something else. */
+    WRONG_VALUE,
+    /** A tag matches a {@code forbidden} glob. */
+    FORBIDDEN,
+    /** A tag's key equals a required key but for case ({@code owner} for {@code Owner}). */
+    WRONG_CASE,
+    /** A change the policy asks for would take the key past KMS's 50 tags. */
+    TAG_LIMIT
+}

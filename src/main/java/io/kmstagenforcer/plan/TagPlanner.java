@@ -1,0 +1,166 @@
+package io.kmstagenforcer.plan;
+
+import io.kmstagenforcer.policy.RequiredTag;
+import io.kmstagenforcer.policy.TagPolicy;
+import io.kmstagenforcer.policy.TagSyntax;
+import io.kmstagenforcer.policy.TemplateVariable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Works out what to write so that a key's tags satisfy the policy: a pure function of the current
+ * tags, the policy and the event's template variables. It never touches {@code aws:} tags, never
+ * plans past KMS's 50-tag limit, and orders the writes so that no tag value is lost.
+ */
+public final class TagPlanner {
+
+    private TagPlanner() {
+    }
+
+    public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, Map<TemplateVariable, String> variables) {
+        if (policy.exemptTag().filter(currentTags::containsKey).isPresent()) {
+            return TagPlan.exemptPlan();
+        }
+        Draft draft = new Draft(currentTags);
+        currentTags.forEach((key, value) -> {
+            if (!TagSyntax.isReserved(key)) {
+                policy.forbidden().stream().filter(glob -> glob.matches(key)).findFirst()
+                        .ifPresent(glob -> draft.remove(key, Problem.FORBIDDEN, "matches forbidden \"" + glob.glob() + "\""));
+            }
+        });
+        for (RequiredTag tag : policy.required()) {
+            planRequired(draft, tag, policy.normalizeKeyCase(), variables);
+        }
+        return draft.fitWithinTagLimit();
+    }
+
+    private static void planRequired(Draft draft, RequiredTag tag, boolean normalizeKeyCase, Map<TemplateVariable, String> variables) {
+        Map<String, String> current = draft.current;
+        Optional<String> present = Optional.ofNullable(current.get(tag.key()));
+        List<String> variants = normalizeKeyCase ? caseVariants(current, tag.key()) : List.of();
+        Optional<String> carried = present.isPresent()
+                ? Optional.empty()
+                : variants.stream().map(current::get).filter(tag::accepts).findFirst();
+        Optional<String> candidate = present.or(() -> carried).or(() -> variants.stream().findFirst().map(current::get));
+
+        Optional<String> target;
+        if (tag.fixedValue().isPresent()) {
+            target = tag.remedy(variables);
+            if (candidate.isEmpty()) {
+                draft.violation(tag.key(), Problem.MISSING, "set to its fixed value");
+            } else if (!candidate.equals(target)) {
+                draft.violation(tag.key(), Problem.WRONG_VALUE, "replaced by its fixed value");
+            }
+        } else if (candidate.filter(tag::accepts).isPresent()) {
+            target = candidate;
+        } else {
+            Optional<String> remedy = tag.remedy(variables);
+            target = remedy.filter(tag::accepts);
+            Problem problem = candidate.isPresent() ? Problem.INVALID_VALUE : Problem.MISSING;
+            draft.violation(tag.key(), problem, target.isPresent() ? "set to the default"
+                    : remedy.map(value -> "not fixed: the default renders to \"" + value + "\", which the tag's rules reject")
+                            .orElse("not fixed: the policy gives no default"));
+        }
+        if (target.isEmpty()) {
+            variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"));
+            return;
+        }
+        boolean carriesValue = present.isEmpty() && carried.isPresent() && carried.equals(target);
+        for (String variant : variants) {
+            draft.remove(variant, Problem.WRONG_CASE, present.isPresent() || !carriesValue
+                    ? "removed: \"" + tag.key() + "\" holds the value"
+                    : "renamed to \"" + tag.key() + "\"");
+        }
+        if (!target.equals(present)) {
+            draft.set(tag.key(), target.get(), variants, carriesValue);
+        }
+    }
+
+    /** Keys equal to {@code key} but for case, in the order the key holds them. */
+    private static List<String> caseVariants(Map<String, String> current, String key) {
+        return current.keySet().stream()
+                .filter(other -> !other.equals(key) && other.equalsIgnoreCase(key) && !TagSyntax.isReserved(other))
+                .toList();
+    }
+
+    /** A tag to write, with the case variants whose removal depends on it. */
+    private record Addition(String key, String value, List<String> variants, boolean carriesValue) {
+    }
+
+    /** The plan while it is being worked out. */
+    private static final class Draft {
+        private final Map<String, String> current;
+        private final List<Addition> additions = new ArrayList<>();
+        private final Map<String, String> removals = new LinkedHashMap<>();
+        private final List<Violation> violations = new ArrayList<>();
+
+        Draft(Map<String, String> current) {
+            this.current = current;
+        }
+
+        void set(String key, String value, List<String> variants, boolean carriesValue) {
+            additions.add(new Addition(key, value, variants, carriesValue));
+        }
+
+        void remove(String key, Problem problem, String detail) {
+            removals.put(key, current.get(key));
+            violation(key, problem, detail);
+        }
+
+        void violation(String key, Problem problem, String detail) {
+            violations.add(new Violation(key, problem, detail));
+        }
+
+        /**
+         * Drops the last-listed new tags until the writes fit in 50 user tags at every step: after
+         * TagResource when tagging first, or after both calls when untagging first is safe.
+         */
+        TagPlan fitWithinTagLimit() {
+            long userTags = current.keySet().stream().filter(key -> !TagSyntax.isReserved(key)).count();
+            while (true) {
+                long newKeys = additions.stream().filter(addition -> !current.containsKey(addition.key())).count();
+                if (newKeys == 0 || userTags + newKeys <= TagSyntax.MAX_TAGS_PER_KEY) {
+                    return build(WriteOrder.TAG_FIRST);
+                }
+                boolean carriesValue = additions.stream().anyMatch(Addition::carriesValue);
+                if (!carriesValue && userTags - removals.size() + newKeys <= TagSyntax.MAX_TAGS_PER_KEY) {
+                    return build(WriteOrder.UNTAG_FIRST);
+                }
+                dropLastNewKey();
+            }
+        }
+
+        private void dropLastNewKey() {
+            for (int i = additions.size() - 1; i >= 0; i--) {
+                Addition addition = additions.get(i);
+                if (!current.containsKey(addition.key())) {
+                    additions.remove(i);
+                    addition.variants().forEach(removals::remove);
+                    violations.removeIf(violation -> violation.key().equals(addition.key())
+                            || addition.variants().contains(violation.key()));
+                    violation(addition.key(), Problem.TAG_LIMIT, "not added: the key would exceed "
+                            + TagSyntax.MAX_TAGS_PER_KEY + " tags");
+                    addition.variants().forEach(variant -> violation(variant, Problem.WRONG_CASE,
+                            "left as it is: \"" + addition.key() + "\" could not be added"));
+                    return;
+                }
+            }
+        }
+
+        private TagPlan build(WriteOrder order) {
+            Map<String, String> toSet = new LinkedHashMap<>();
+            Map<String, String> previous = new LinkedHashMap<>();
+            for (Addition addition : additions) {
+                toSet.put(addition.key(), addition.value());
+                if (current.containsKey(addition.key())) {
+                    previous.put(addition.key(), current.get(addition.key()));
+                }
+            }
+            previous.putAll(removals);
+            return new TagPlan(toSet, List.copyOf(removals.keySet()), previous, violations, order, false);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.kmstagenforcer.policy;
+
+import java.util.regex.Pattern;
+
+/** A tag-key glob from the policy's {@code forbidden} list: {@code *} is any run of characters, case ignored. */
+public record KeyGlob(String glob, Pattern regex) {
+
+    public static KeyGlob of(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (String literal : glob.split("\\*", -1)) {
+            if (regex.length() > 0) {
+                regex.append(".*");
+            }
+            regex.append(Pattern.quote(literal));
+        }
+        return new KeyGlob(glob, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL));
+    }
+
+    public boolean matches(String key) {
+        return regex.matcher(key).matches();
+    }
+}

@@ -1,0 +1,192 @@
+package io.kmstagenforcer.policy;
+
+import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.json.JsonShapeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads and validates the tag policy JSON. Every rejection names the offending field, so that a
+ * bad deployment fails at initialisation with a message that says what to fix.
+ *
+ * <p>Unknown fields are errors: a misspelt {@code "forbiden"} silently doing nothing would be worse.
+ */
+public final class PolicyParser {
+    private static final Set<String> POLICY_FIELDS = Set.of("mode", "required", "forbidden", "normalizeKeyCase", "exemptTag");
+    private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
+
+    private PolicyParser() {
+    }
+
+    /**
+     * @param name what to call the policy in messages, e.g. the environment variable it came from
+     * @param json the policy document
+     */
+    public static TagPolicy parse(String name, String json) {
+        try {
+            return read(JsonField.parse(name, json));
+        } catch (JsonShapeException e) {
+            throw new PolicyException(e.getMessage());
+        }
+    }
+
+    private static TagPolicy read(JsonField policy) {
+        checkFields(policy, POLICY_FIELDS);
+        JsonField modeField = policy.get("mode");
+        Mode mode = modeField.optionalString()
+                .map(label -> Mode.fromName(label).orElseThrow(() -> fail(modeField, "must be \"enforce\" or \"report\", not \"" + label + "\"")))
+                .orElse(Mode.ENFORCE);
+
+        List<RequiredTag> required = new ArrayList<>();
+        for (Map.Entry<String, JsonField> entry : policy.get("required").members()) {
+            required.add(readRequiredTag(entry.getKey(), entry.getValue()));
+        }
+        if (required.size() > TagSyntax.MAX_TAGS_PER_KEY) {
+            throw fail(policy.get("required"), "names " + required.size() + " tags; a KMS key holds at most " + TagSyntax.MAX_TAGS_PER_KEY);
+        }
+
+        List<KeyGlob> forbidden = new ArrayList<>();
+        for (JsonField glob : policy.get("forbidden").elements()) {
+            forbidden.add(readForbidden(glob, required));
+        }
+
+        boolean normalizeKeyCase = policy.get("normalizeKeyCase").optionalBoolean().orElse(false);
+        if (normalizeKeyCase) {
+            checkNoCaseCollisions(policy.get("required"), required);
+        }
+
+        JsonField exemptField = policy.get("exemptTag");
+        Optional<String> exemptTag = exemptField.optionalString();
+        exemptTag.ifPresent(key -> checkKey(exemptField, key));
+
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag);
+    }
+
+    private static RequiredTag readRequiredTag(String key, JsonField spec) {
+        checkKey(spec, key);
+        spec.asObject();
+        checkFields(spec, REQUIRED_TAG_FIELDS);
+        Optional<ValueTemplate> defaultValue = readTemplate(spec.get("default"));
+        Optional<ValueTemplate> fixedValue = readTemplate(spec.get("value"));
+        if (defaultValue.isPresent() && fixedValue.isPresent()) {
+            throw fail(spec, "has both \"default\" and \"value\"; \"value\" always wins, so give only one");
+        }
+        Optional<List<String>> allowed = readAllowed(spec.get("allowed"));
+        JsonField patternField = spec.get("pattern");
+        Optional<Pattern> pattern = patternField.optionalString().map(regex -> compile(patternField, regex));
+        RequiredTag tag = new RequiredTag(key, defaultValue, fixedValue, allowed, pattern);
+        checkLiteralRemedyIsAccepted(spec, tag);
+        return tag;
+    }
+
+    private static Optional<ValueTemplate> readTemplate(JsonField field) {
+        return field.optionalString().map(text -> {
+            ValueTemplate template;
+            try {
+                template = ValueTemplate.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw fail(field, e.getMessage());
+            }
+            for (String literal : template.literalParts()) {
+                if (!TagSyntax.isValidValue(literal)) {
+                    throw fail(field, "\"" + text + "\" is not a valid KMS tag value (allowed: letters, digits, spaces and _ . : / = + - @; at most 256 characters)");
+                }
+            }
+            return template;
+        });
+    }
+
+    private static Optional<List<String>> readAllowed(JsonField field) {
+        if (!field.isPresent()) {
+            return Optional.empty();
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonField element : field.elements()) {
+            String value = element.requiredString();
+            if (!TagSyntax.isValidValue(value)) {
+                throw fail(element, "\"" + value + "\" is not a valid KMS tag value");
+            }
+            values.add(value);
+        }
+        if (values.isEmpty()) {
+            throw fail(field, "is empty, so no value could ever be accepted");
+        }
+        return Optional.of(values);
+    }
+
+    private static Pattern compile(JsonField field, String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw fail(field, "is not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    /** A literal default or value that the tag's own rules reject would be rewritten forever. */
+    private static void checkLiteralRemedyIsAccepted(JsonField spec, RequiredTag tag) {
+        checkAccepted(spec.get("default"), tag, tag.defaultValue());
+        checkAccepted(spec.get("value"), tag, tag.fixedValue());
+    }
+
+    private static void checkAccepted(JsonField field, RequiredTag tag, Optional<ValueTemplate> template) {
+        template.flatMap(ValueTemplate::literal).ifPresent(literal -> {
+            if (!tag.accepts(literal)) {
+                throw fail(field, "\"" + literal + "\" is not accepted by the tag's own \"allowed\"/\"pattern\"");
+            }
+        });
+    }
+
+    private static KeyGlob readForbidden(JsonField field, List<RequiredTag> required) {
+        String glob = field.requiredString();
+        if (glob.isEmpty() || !TagSyntax.isValidKey(glob.replace("*", "x"))) {
+            throw fail(field, "\"" + glob + "\" is not a valid tag key glob");
+        }
+        if (TagSyntax.isReserved(glob)) {
+            throw fail(field, "\"" + glob + "\": aws: tags belong to AWS and cannot be removed");
+        }
+        KeyGlob keyGlob = KeyGlob.of(glob);
+        for (RequiredTag tag : required) {
+            if (keyGlob.matches(tag.key())) {
+                throw fail(field, "\"" + glob + "\" matches the required tag \"" + tag.key() + "\"; the enforcer would add and remove it");
+            }
+        }
+        return keyGlob;
+    }
+
+    private static void checkNoCaseCollisions(JsonField field, List<RequiredTag> required) {
+        for (int i = 0; i < required.size(); i++) {
+            for (int j = i + 1; j < required.size(); j++) {
+                if (required.get(i).key().equalsIgnoreCase(required.get(j).key())) {
+                    throw fail(field, "\"" + required.get(i).key() + "\" and \"" + required.get(j).key()
+                            + "\" differ only in case, which normalizeKeyCase would rename into each other");
+                }
+            }
+        }
+    }
+
+    private static void checkKey(JsonField field, String key) {
+        if (!TagSyntax.isValidKey(key)) {
+            throw fail(field, "\"" + key + "\" is not a valid KMS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
+        }
+        if (TagSyntax.isReserved(key)) {
+            throw fail(field, "\"" + key + "\": keys starting with aws: are reserved for AWS");
+        }
+    }
+
+    private static void checkFields(JsonField object, Set<String> known) {
+        for (Map.Entry<String, JsonField> member : object.members()) {
+            if (!known.contains(member.getKey())) {
+                throw fail(member.getValue(), "is not a policy field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static PolicyException fail(JsonField field, String problem) {
+        return new PolicyException(field.path() + " " + problem);
+    }
+}
