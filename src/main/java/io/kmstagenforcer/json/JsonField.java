@@ -129,6 +129,20 @@ public final class JsonField {
         return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
     }
 
+    public Optional<Long> optionalLong() {
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (!node.isNumber()) {
+            throw shapeError("a number");
+        }
+        try {
+            return Optional.of(Long.parseLong(node.asNumber()));
+        } catch (NumberFormatException e) {
+            throw shapeError("a whole number");
+        }
+    }
+
     public Optional<Boolean> optionalBoolean() {
         if (node == null) {
             return Optional.empty();

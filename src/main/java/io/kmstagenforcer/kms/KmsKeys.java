@@ -10,11 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 import software.amazon.awssdk.services.kms.model.Tag;
+import software.amazon.awssdk.services.kms.model.TagResourceRequest;
+import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
 
 /**
  * The enforcer's only door to KMS: the four calls it makes, each sent to the region in the key's
@@ -37,7 +41,8 @@ public final class KmsKeys {
     }
 
     public KeyDescription describe(KeyArn key) {
-        KeyMetadata metadata = call("DescribeKey", () -> client(key).describeKey(r -> r.keyId(key.toString())).keyMetadata());
+        KeyMetadata metadata = call("DescribeKey",
+                () -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).build()).keyMetadata());
         return new KeyDescription(
                 Optional.ofNullable(metadata.keyManagerAsString()),
                 Optional.ofNullable(metadata.keyStateAsString()));
@@ -50,7 +55,7 @@ public final class KmsKeys {
         for (int page = 0; page < MAX_PAGES; page++) {
             String pageMarker = marker;
             ListResourceTagsResponse response = call("ListResourceTags",
-                    () -> client(key).listResourceTags(r -> r.keyId(key.toString()).marker(pageMarker)));
+                    () -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker).build()));
             response.tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
             if (!Boolean.TRUE.equals(response.truncated()) || response.nextMarker() == null
                     || response.nextMarker().equals(pageMarker)) {
@@ -65,11 +70,11 @@ public final class KmsKeys {
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        call("TagResource", () -> client(key).tagResource(r -> r.keyId(key.toString()).tags(kmsTags)));
+        call("TagResource", () -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
-        call("UntagResource", () -> client(key).untagResource(r -> r.keyId(key.toString()).tagKeys(tagKeys)));
+        call("UntagResource", () -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys).build()));
     }
 
     private KmsClient client(KeyArn key) {

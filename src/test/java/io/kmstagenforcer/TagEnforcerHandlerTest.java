@@ -1,0 +1,560 @@
+package io.kmstagenforcer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
+import static org.mockito.Mockito.when;
+
+import io.kmstagenforcer.enforce.NotFoundRetry;
+import io.kmstagenforcer.enforce.RetryableFailure;
+import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.policy.PolicyException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.InOrder;
+import org.mockito.Mock;
+import org.mockito.junit.jupiter.MockitoExtension;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
+import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
+import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
+import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+import software.amazon.awssdk.services.kms.model.Tag;
+import software.amazon.awssdk.services.kms.model.TagResourceRequest;
+import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
+
+/**
+ * The handler as Lambda sees it: event bytes in, response and log lines out, with a mocked KMS
+ * client standing in for every answer KMS can give, and the exact calls it receives verified.
+ */
+@ExtendWith(MockitoExtension.class)
+class TagEnforcerHandlerTest {
+    private static final String KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13";
+    private static final String TAGGED_KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/5d2e9b74-1c3a-4f8e-b0d6-7a9c4e21f5b8";
+    private static final String REPLICA_ARN = "arn:aws:kms:eu-west-1:111122223333:key/mrk-8a3f61c2d94e4b07a1c5e92f3b6d8a40";
+    private static final String ALICE_ROLE_SESSION = "arn:aws:sts::111122223333:assumed-role/KeyAdmins/alice";
+    /** Shortly after the sample events' eventTime, so "not found" still means "not visible yet". */
+    private static final Instant NOW = Instant.parse("2024-05-14T09:13:00Z");
+
+    @Mock
+    private KmsClient kms;
+    private final List<String> clientRegions = new ArrayList<>();
+    private final List<Duration> waits = new ArrayList<>();
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Map<String, String> environment = new HashMap<>();
+
+    @BeforeEach
+    void sampleEnvironment() {
+        environment.put("TAG_POLICY", resource("handler/policy.json"));
+        environment.put("AWS_LAMBDA_FUNCTION_NAME", "kms-tag-enforcer");
+        environment.put("AWS_REGION", "us-east-1");
+    }
+
+    @Nested
+    class Remediation {
+        @Test
+        void tagsANewKeyWithOneReadAndOneWriteAndNoDescribeKey() {
+            givenTags(KEY_ARN);
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).listResourceTags(list(KEY_ARN));
+            calls.verify(kms).tagResource(tag(KEY_ARN, ordered(
+                    "Owner", "alice", "CostCenter", "unassigned", "Environment", "dev", "CreatedBy", ALICE_ROLE_SESSION)));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void redeliveryOfACompliantKeyReadsOnceAndWritesNothing() {
+            givenTags(KEY_ARN, "Owner", "alice", "CostCenter", "unassigned", "Environment", "dev", "CreatedBy", ALICE_ROLE_SESSION);
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("COMPLIANT", text(response, "outcome"));
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void writesTheRenamedTagBeforeRemovingTheOldKeyAndStripsForbiddenTags() {
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123", "CostCenter", "12ab");
+
+            JsonField response = invoke("events/create-key-with-tags.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).listResourceTags(list(TAGGED_KEY_ARN));
+            calls.verify(kms).tagResource(tag(TAGGED_KEY_ARN, ordered("Owner", "alice", "CostCenter", "unassigned",
+                    "Environment", "dev", "CreatedBy", "arn:aws:iam::111122223333:user/alice")));
+            calls.verify(kms).untagResource(untag(TAGGED_KEY_ARN, "tmp:build", "owner"));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void logsThePreviousValueOfEveryReplacedOrRemovedTag() {
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123", "CostCenter", "12ab");
+
+            invoke("events/create-key-with-tags.json");
+
+            JsonField decision = logLine("decision");
+            assertEquals(Map.of("owner", "alice", "tmp:build", "123", "CostCenter", "12ab"), stringMap(decision.get("previousValues")));
+        }
+
+        @Test
+        void neverReturnsPreviousValuesInTheResponse() {
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123");
+
+            JsonField response = invoke("events/create-key-with-tags.json");
+
+            assertFalse(response.get("previousValues").isPresent());
+        }
+
+        @Test
+        void callsKmsInTheReplicasRegionForReplicateKey() {
+            givenTags(REPLICA_ARN);
+
+            JsonField response = invoke("events/replicate-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertEquals(REPLICA_ARN, text(response, "keyArn"));
+            assertEquals(List.of("eu-west-1"), clientRegions);
+            verify(kms).listResourceTags(list(REPLICA_ARN));
+            verify(kms).tagResource(any(TagResourceRequest.class));
+        }
+
+        @Test
+        void asksDescribeKeyOnlyWhenTheEventDoesNotSayWhoManagesTheKey() {
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled"));
+            givenTags(KEY_ARN);
+
+            invoke("src/test/resources/events/create-key-no-key-manager.json");
+
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).describeKey(DescribeKeyRequest.builder().keyId(KEY_ARN).build());
+            calls.verify(kms).listResourceTags(list(KEY_ARN));
+            calls.verify(kms).tagResource(any(TagResourceRequest.class));
+        }
+
+        @Test
+        void reportModeReadsAndLogsButNeverWrites() {
+            environment.put("ENFORCEMENT_MODE", "report");
+            givenTags(KEY_ARN, "Scratch", "x");
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REPORTED", text(response, "outcome"));
+            assertEquals("alice", text(response.get("wouldAdd"), "Owner"));
+            assertEquals("Scratch", response.get("wouldRemove").elements().get(0).requiredString());
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+    }
+
+    @Nested
+    class LeftAlone {
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+                "events/create-key-failed.json",
+                "events/create-key-aws-managed.json",
+                "events/not-a-kms-event.json",
+                "src/test/resources/events/disable-key.json",
+                "src/test/resources/events/create-key-pending-deletion.json",
+                "src/test/resources/events/replicate-key-pending-replica-deletion.json"})
+        void ignoresEventsWithNothingToEnforceWithoutCallingKms(String event) {
+            JsonField response = invoke(event);
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            assertTrue(response.get("reason").requiredString().length() > 10, "a reason is given");
+            verifyNoInteractions(kms);
+            assertEquals(List.of(), clientRegions);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+                "src/test/resources/events/not-json.txt",
+                "src/test/resources/events/empty.json",
+                "src/test/resources/events/json-array.json",
+                "src/test/resources/events/missing-detail.json",
+                "src/test/resources/events/detail-is-string.json",
+                "src/test/resources/events/arn-other-service.json",
+                "src/test/resources/events/arn-unparseable.json",
+                "src/test/resources/events/arn-not-string.json"})
+        void rejectsMalformedEventsWithoutCallingKmsOrThrowing(String event) {
+            JsonField response = invoke(event);
+
+            assertEquals("REJECTED", text(response, "outcome"));
+            verifyNoInteractions(kms);
+        }
+
+        @Test
+        void ignoresAnAwsManagedKeyFoundByDescribeKey() {
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("AWS", "Enabled"));
+
+            JsonField response = invoke("src/test/resources/events/create-key-no-key-manager.json");
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            verify(kms).describeKey(any(DescribeKeyRequest.class));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void ignoresAKeyPendingDeletionFoundByDescribeKey() {
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "PendingDeletion"));
+
+            JsonField response = invoke("src/test/resources/events/create-key-no-key-manager.json");
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            verify(kms).describeKey(any(DescribeKeyRequest.class));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void ignoresAnExemptKeyAfterReadingItsTags() {
+            givenTags(KEY_ARN, "tag-enforcer:exempt", "true", "Scratch", "x");
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+    }
+
+    @Nested
+    class KmsFailures {
+        @Test
+        void waitsForAFreshKeyThatKmsDoesNotKnowYet() {
+            when(kms.listResourceTags(any(ListResourceTagsRequest.class)))
+                    .thenThrow(notFound())
+                    .thenThrow(notFound())
+                    .thenReturn(tags());
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertEquals(NotFoundRetry.DEFAULT_DELAYS.subList(0, 2), waits);
+        }
+
+        @Test
+        void failsTheInvocationForLambdaToRetryWhenAFreshKeyStaysNotFound() {
+            when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(notFound());
+
+            RetryableFailure failure = assertThrows(RetryableFailure.class, () -> invoke("events/create-key.json"));
+
+            assertTrue(failure.getMessage().contains("NotFoundException"), failure.getMessage());
+            verify(kms, times(NotFoundRetry.DEFAULT_DELAYS.size() + 1)).listResourceTags(list(KEY_ARN));
+            assertEquals(NotFoundRetry.DEFAULT_DELAYS, waits);
+            assertEquals("RETRYING", text(logLine("decision"), "outcome"));
+        }
+
+        @Test
+        void reportsAKeyStillNotFoundLongAfterItsEventAsFailedWithoutRetrying() {
+            when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(notFound());
+
+            JsonField response = invoke("events/create-key.json", NOW.plus(Duration.ofHours(2)));
+
+            assertEquals("FAILED", text(response, "outcome"));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"ThrottlingException", "KMSInternalException", "DependencyTimeoutException"})
+        void failsTheInvocationForLambdaToRetryOnTransientKmsErrors(String errorCode) {
+            givenTags(KEY_ARN);
+            when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError(errorCode, 400));
+
+            assertThrows(RetryableFailure.class, () -> invoke("events/create-key.json"));
+
+            assertEquals("RETRYING", text(logLine("decision"), "outcome"));
+        }
+
+        @Test
+        void failsTheInvocationForLambdaToRetryOnServerErrors() {
+            givenTags(KEY_ARN);
+            when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError("InternalFailure", 503));
+
+            assertThrows(RetryableFailure.class, () -> invoke("events/create-key.json"));
+        }
+
+        @Test
+        void failsTheInvocationForLambdaToRetryWhenKmsCannotBeReached() {
+            when(kms.listResourceTags(any(ListResourceTagsRequest.class)))
+                    .thenThrow(SdkClientException.create("Unable to execute HTTP request: Connection refused"));
+
+            assertThrows(RetryableFailure.class, () -> invoke("events/create-key.json"));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"AccessDeniedException", "KMSInvalidStateException", "TagException", "LimitExceededException", "InvalidArnException"})
+        void endsInFailedWithoutRetryingWhenKmsRefusesForGood(String errorCode) {
+            givenTags(KEY_ARN);
+            when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError(errorCode, 400));
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("FAILED", text(response, "outcome"));
+            assertTrue(text(response, "reason").contains("TagResource answered " + errorCode), text(response, "reason"));
+            assertEquals(Map.of(), stringMap(response.get("added")));
+        }
+
+        @Test
+        void reportsTheTagsAlreadyWrittenWhenTheRemovalThenFails() {
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123");
+            when(kms.untagResource(any(UntagResourceRequest.class))).thenThrow(kmsError("ThrottlingException", 400));
+
+            assertThrows(RetryableFailure.class, () -> invoke("events/create-key-with-tags.json"));
+
+            JsonField decision = logLine("decision");
+            assertEquals("alice", text(decision.get("added"), "Owner"));
+            assertEquals(List.of(), decision.get("removed").elements());
+        }
+
+        @Test
+        void endsInFailedWhenAccessIsDeniedBeforeAnythingIsRead() {
+            when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(kmsError("AccessDeniedException", 400));
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("FAILED", text(response, "outcome"));
+            verifyNoMoreInteractions(kms);
+        }
+    }
+
+    @Nested
+    class Configuration {
+        @Test
+        void refusesToStartWithoutAPolicy() {
+            environment.remove("TAG_POLICY");
+
+            PolicyException error = assertThrows(PolicyException.class, TagEnforcerHandlerTest.this::handler);
+
+            assertTrue(error.getMessage().contains("TAG_POLICY is not set"), error.getMessage());
+        }
+
+        @Test
+        void refusesToStartWithAnInvalidPolicyAndNamesTheField() {
+            environment.put("TAG_POLICY", "{\"required\":{\"CostCenter\":{\"pattern\":\"([0-9\"}}}");
+
+            PolicyException error = assertThrows(PolicyException.class, TagEnforcerHandlerTest.this::handler);
+
+            assertTrue(error.getMessage().startsWith("TAG_POLICY.required.CostCenter.pattern"), error.getMessage());
+        }
+
+        @Test
+        void refusesToStartWithAnUnknownEnforcementMode() {
+            environment.put("ENFORCEMENT_MODE", "audit");
+
+            PolicyException error = assertThrows(PolicyException.class, TagEnforcerHandlerTest.this::handler);
+
+            assertTrue(error.getMessage().contains("ENFORCEMENT_MODE"), error.getMessage());
+        }
+
+        @Test
+        void letsThePolicyDecideTheModeWhenEnforcementModeIsPolicy() {
+            environment.put("ENFORCEMENT_MODE", "policy");
+            givenTags(KEY_ARN);
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("enforce", text(response, "mode"));
+        }
+    }
+
+    @Nested
+    class Logging {
+        @Test
+        void writesExactlyOneDecisionLineAndOneMetricsDocumentPerEvent() {
+            givenTags(KEY_ARN);
+
+            invoke("events/create-key.json");
+
+            List<String> lines = logLines();
+            assertEquals(2, lines.size(), String.join("\n", lines));
+            assertEquals("decision", text(JsonField.parse("line", lines.get(0)), "type"));
+            assertTrue(JsonField.parse("line", lines.get(1)).get("_aws").isObject());
+        }
+
+        @Test
+        void neverLogsTheCallersIdentityFromTheEvent() {
+            givenTags(KEY_ARN, "Owner", "alice", "CostCenter", "unassigned", "Environment", "dev", "CreatedBy", ALICE_ROLE_SESSION);
+
+            invoke("events/create-key.json");
+
+            String log = logBytes.toString(StandardCharsets.UTF_8);
+            assertFalse(log.contains("ASIAIOSFODNN7EXAMPLE"), "access key id from userIdentity");
+            assertFalse(log.contains("192.0.2.0"), "source IP");
+        }
+
+        @Test
+        void countsTheOutcomeAndTheTagsChangedInTheMetricsDocument() {
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123");
+
+            invoke("events/create-key-with-tags.json");
+
+            JsonField metrics = logLine("metrics");
+            JsonField directive = metrics.get("_aws").get("CloudWatchMetrics").elements().get(0);
+            assertEquals("KmsTagEnforcer", text(directive, "Namespace"));
+            assertEquals("kms-tag-enforcer", text(metrics, "FunctionName"));
+            assertEquals(1L, metrics.get("Remediated").optionalLong().orElseThrow());
+            assertEquals(0L, metrics.get("Compliant").optionalLong().orElseThrow());
+            assertEquals(4L, metrics.get("TagsAdded").optionalLong().orElseThrow());
+            assertEquals(2L, metrics.get("TagsRemoved").optionalLong().orElseThrow());
+        }
+
+        @Test
+        void keepsWritingMetricsWhenTheLogLevelHidesDecisions() {
+            environment.put("AWS_LAMBDA_LOG_LEVEL", "ERROR");
+            givenTags(KEY_ARN);
+
+            invoke("events/create-key.json");
+
+            List<String> lines = logLines();
+            assertEquals(1, lines.size());
+            assertTrue(lines.get(0).startsWith("{\"_aws\""), lines.get(0));
+        }
+    }
+
+    // --- the handler, its input and its output
+
+    private TagEnforcerHandler handler() {
+        return handler(NOW);
+    }
+
+    private TagEnforcerHandler handler(Instant now) {
+        return new TagEnforcerHandler(environment, region -> {
+            clientRegions.add(region);
+            return kms;
+        }, new NotFoundRetry(NotFoundRetry.DEFAULT_DELAYS, waits::add), Clock.fixed(now, ZoneOffset.UTC),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+    }
+
+    private JsonField invoke(String eventFile) {
+        return invoke(eventFile, NOW);
+    }
+
+    private JsonField invoke(String eventFile, Instant now) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            handler(now).handleRequest(new ByteArrayInputStream(Fixtures.bytes(eventFile)), output, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return JsonField.parse("response", output.toByteArray());
+    }
+
+    private List<String> logLines() {
+        return logBytes.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** The decision line ("decision") or the EMF document ("metrics") written for the event. */
+    private JsonField logLine(String kind) {
+        return logLines().stream()
+                .map(line -> JsonField.parse("log line", line))
+                .filter(line -> kind.equals("metrics") ? line.get("_aws").isPresent() : kind.equals(line.get("type").stringIfPresent().orElse("")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " line in " + logLines()));
+    }
+
+    // --- KMS answers and the requests expected
+
+    private void givenTags(String keyArn, String... keysAndValues) {
+        when(kms.listResourceTags(list(keyArn))).thenReturn(tags(keysAndValues));
+    }
+
+    private static ListResourceTagsResponse tags(String... keysAndValues) {
+        List<Tag> tags = new ArrayList<>();
+        ordered(keysAndValues).forEach((key, value) -> tags.add(Tag.builder().tagKey(key).tagValue(value).build()));
+        return ListResourceTagsResponse.builder().tags(tags).truncated(false).build();
+    }
+
+    private static DescribeKeyResponse description(String keyManager, String keyState) {
+        return DescribeKeyResponse.builder()
+                .keyMetadata(metadata -> metadata.keyId("0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13").keyManager(keyManager).keyState(keyState))
+                .build();
+    }
+
+    private static ListResourceTagsRequest list(String keyArn) {
+        return ListResourceTagsRequest.builder().keyId(keyArn).build();
+    }
+
+    private static TagResourceRequest tag(String keyArn, Map<String, String> tags) {
+        List<Tag> kmsTags = new ArrayList<>();
+        tags.forEach((key, value) -> kmsTags.add(Tag.builder().tagKey(key).tagValue(value).build()));
+        return TagResourceRequest.builder().keyId(keyArn).tags(kmsTags).build();
+    }
+
+    private static UntagResourceRequest untag(String keyArn, String... keys) {
+        return UntagResourceRequest.builder().keyId(keyArn).tagKeys(keys).build();
+    }
+
+    private static NotFoundException notFound() {
+        return NotFoundException.builder().statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("NotFoundException").build()).build();
+    }
+
+    private static KmsException kmsError(String errorCode, int status) {
+        return (KmsException) KmsException.builder().statusCode(status)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).errorMessage("from test").build()).build();
+    }
+
+    // --- small readers
+
+    private static Map<String, String> ordered(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static String text(JsonField object, String name) {
+        return object.get(name).requiredString();
+    }
+
+    private static Map<String, String> stringMap(JsonField object) {
+        Map<String, String> map = new LinkedHashMap<>();
+        object.members().forEach(member -> map.put(member.getKey(), member.getValue().requiredString()));
+        return map;
+    }
+
+    private static String resource(String name) {
+        try {
+            return Files.readString(Path.of("src/test/resources", name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

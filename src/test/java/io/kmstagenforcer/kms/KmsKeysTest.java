@@ -1,0 +1,103 @@
+package io.kmstagenforcer.kms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.kmstagenforcer.event.KeyArn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.mockito.Mock;
+import org.mockito.junit.jupiter.MockitoExtension;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
+import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
+import software.amazon.awssdk.services.kms.model.Tag;
+
+@ExtendWith(MockitoExtension.class)
+class KmsKeysTest {
+    private static final KeyArn KEY = KeyArn.parse("arn:aws:kms:eu-west-1:111122223333:key/0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13");
+
+    @Mock
+    private KmsClient kms;
+    private final List<String> regions = new ArrayList<>();
+
+    private KmsKeys keys() {
+        return new KmsKeys(region -> {
+            regions.add(region);
+            return kms;
+        });
+    }
+
+    @Test
+    void readsEveryPageOfTags() {
+        when(kms.listResourceTags(request(null))).thenReturn(page("m1", "a", "1"));
+        when(kms.listResourceTags(request("m1"))).thenReturn(page(null, "b", "2"));
+
+        assertEquals(Map.of("a", "1", "b", "2"), keys().listTags(KEY));
+    }
+
+    @Test
+    void stopsWhenKmsRepeatsAMarkerInsteadOfLoopingForever() {
+        when(kms.listResourceTags(request(null))).thenReturn(page("m1", "a", "1"));
+        when(kms.listResourceTags(request("m1"))).thenReturn(page("m1", "b", "2"));
+
+        assertEquals(Map.of("a", "1", "b", "2"), keys().listTags(KEY));
+        verify(kms, times(2)).listResourceTags(any(ListResourceTagsRequest.class));
+    }
+
+    @Test
+    void buildsOneClientPerRegionAndReusesIt() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+        KmsKeys keys = keys();
+
+        keys.listTags(KEY);
+        keys.listTags(KEY);
+
+        assertEquals(List.of("eu-west-1"), regions);
+    }
+
+    @ParameterizedTest(name = "{0} (HTTP {1}) is {2}")
+    @CsvSource({
+            "ThrottlingException, 400, RETRYABLE",
+            "KMSInternalException, 500, RETRYABLE",
+            "DependencyTimeoutException, 503, RETRYABLE",
+            "SomethingNew, 502, RETRYABLE",
+            "AccessDeniedException, 400, TERMINAL",
+            "KMSInvalidStateException, 400, TERMINAL",
+            "TagException, 400, TERMINAL",
+            "LimitExceededException, 400, TERMINAL",
+            "InvalidArnException, 400, TERMINAL"})
+    void classifiesKmsErrorsByWhetherARetryCouldHelp(String errorCode, int status, KmsCallException.Kind kind) {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(KmsException.builder().statusCode(status)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).build()).build());
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys().listTags(KEY));
+
+        assertEquals(kind, error.kind());
+        assertEquals(errorCode, error.errorCode());
+        assertEquals("ListResourceTags", error.operation());
+    }
+
+    private static ListResourceTagsRequest request(String marker) {
+        return ListResourceTagsRequest.builder().keyId(KEY.toString()).marker(marker).build();
+    }
+
+    private static ListResourceTagsResponse page(String nextMarker, String... keysAndValues) {
+        List<Tag> tags = new ArrayList<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            tags.add(Tag.builder().tagKey(keysAndValues[i]).tagValue(keysAndValues[i + 1]).build());
+        }
+        return ListResourceTagsResponse.builder().tags(tags).nextMarker(nextMarker).truncated(nextMarker != null).build();
+    }
+}
