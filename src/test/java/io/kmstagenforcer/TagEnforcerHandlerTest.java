@@ -288,6 +288,8 @@ class TagEnforcerHandlerTest {
             JsonField response = invoke("events/create-key.json", NOW.plus(Duration.ofHours(2)));
 
             assertEquals("FAILED", text(response, "outcome"));
+            verify(kms, times(1)).listResourceTags(list(KEY_ARN));
+            assertEquals(List.of(), waits);
         }
 
         @ParameterizedTest(name = "{0}")

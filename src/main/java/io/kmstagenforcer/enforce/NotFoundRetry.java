@@ -21,6 +21,9 @@ public final class NotFoundRetry {
         void sleep(Duration duration) throws InterruptedException;
     }
 
+    /** One attempt, no waiting. */
+    public static final NotFoundRetry NONE = new NotFoundRetry(List.of(), duration -> { });
+
     private final List<Duration> delays;
     private final Sleeper sleeper;
 

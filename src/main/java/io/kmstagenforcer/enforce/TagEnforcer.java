@@ -74,14 +74,16 @@ public final class TagEnforcer {
     }
 
     private EnforcementResult enforce(KeyEvent event, Writes writes) {
+        // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
+        NotFoundRetry retry = isRecent(event) ? notFoundRetry : NotFoundRetry.NONE;
         if (event.keyManager().isEmpty()) {
-            KeyDescription description = notFoundRetry.call(() -> keys.describe(event.key()));
+            KeyDescription description = retry.call(() -> keys.describe(event.key()));
             Optional<String> skip = KeyStates.reasonToSkip(description.keyManager(), description.keyState());
             if (skip.isPresent()) {
                 return writes.result(Outcome.IGNORED, skip.get());
             }
         }
-        Map<String, String> tags = notFoundRetry.call(() -> keys.listTags(event.key()));
+        Map<String, String> tags = retry.call(() -> keys.listTags(event.key()));
         TagPlan plan = TagPlanner.plan(tags, policy, EventVariables.of(event));
         writes.plan = plan;
         if (plan.exempt()) {

@@ -86,8 +86,8 @@ public final class LambdaKmsClients {
     private static void ignoreStop(Runnable call) {
         try {
             call.run();
-        } catch (SdkException expected) {
-            // StopBeforeSending ended the call, as intended.
+        } catch (NotSent | SdkException expected) {
+            // StopBeforeSending ended the call, as intended (the SDK may or may not wrap it).
         }
     }
 
@@ -95,7 +95,15 @@ public final class LambdaKmsClients {
     private static final class StopBeforeSending implements ExecutionInterceptor {
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes executionAttributes) {
-            throw new IllegalStateException("priming: not sent");
+            throw new NotSent();
+        }
+    }
+
+    private static final class NotSent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent() {
+            super("priming request, deliberately not sent", null, false, false);
         }
     }
 }
