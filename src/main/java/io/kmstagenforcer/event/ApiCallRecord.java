@@ -5,15 +5,14 @@ import java.util.Optional;
 
 /**
  * The CloudTrail record in an EventBridge "AWS API Call via CloudTrail" event ({@code detail}),
- * typed for the fields the enforcer reads. The response is kept as JSON because its shape
- * depends on the API that was called.
+ * typed for the fields the enforcer reads (the region always comes from the key's ARN, never
+ * from {@code awsRegion}, which for ReplicateKey names the primary's region). The response is
+ * kept as JSON because its shape depends on the API that was called.
  */
 public record ApiCallRecord(
-        Optional<String> eventSource,
         String eventName,
         Optional<String> eventId,
         Optional<String> eventTime,
-        Optional<String> awsRegion,
         Optional<String> errorCode,
         UserIdentity userIdentity,
         JsonField responseElements) {
@@ -23,11 +22,9 @@ public record ApiCallRecord(
         detail.asObject();
         JsonField errorCode = detail.get("errorCode");
         return new ApiCallRecord(
-                detail.get("eventSource").optionalString(),
                 detail.get("eventName").requiredString(),
                 detail.get("eventID").stringIfPresent(),
                 detail.get("eventTime").stringIfPresent(),
-                detail.get("awsRegion").stringIfPresent(),
                 // Any errorCode, whatever its type, marks a failed call.
                 errorCode.isPresent() ? Optional.of(errorCode.stringIfPresent().orElse("(non-string errorCode)")) : Optional.empty(),
                 UserIdentity.from(detail.get("userIdentity")),

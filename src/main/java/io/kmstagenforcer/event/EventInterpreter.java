@@ -38,21 +38,22 @@ public final class EventInterpreter {
         if (detailType.isPresent() && !API_CALL_DETAIL_TYPE.equals(detailType.get())) {
             return ignore("detail-type is '" + detailType.get() + "', not '" + API_CALL_DETAIL_TYPE + "'", Optional.empty());
         }
+        JsonField detail = event.get("detail");
+        Optional<String> eventSource = detail.isObject() ? detail.get("eventSource").stringIfPresent() : Optional.empty();
+        if (eventSource.isPresent() && !KMS_EVENT_SOURCE.equals(eventSource.get())) {
+            return ignore("eventSource is " + eventSource.get() + ", not " + KMS_EVENT_SOURCE, detail.get("eventID").stringIfPresent());
+        }
         ApiCallRecord call;
         try {
-            call = ApiCallRecord.from(event.get("detail"));
+            call = ApiCallRecord.from(detail);
         } catch (JsonShapeException e) {
-            return new Interpretation.Reject(e.getMessage(), event.get("detail").isObject()
-                    ? event.get("detail").get("eventID").stringIfPresent() : Optional.empty());
+            return new Interpretation.Reject(e.getMessage(), detail.isObject() ? detail.get("eventID").stringIfPresent() : Optional.empty());
         }
         return interpret(call);
     }
 
     private Interpretation interpret(ApiCallRecord call) {
         Optional<String> eventId = call.eventId();
-        if (call.eventSource().isPresent() && !KMS_EVENT_SOURCE.equals(call.eventSource().get())) {
-            return ignore("eventSource is " + call.eventSource().get() + ", not " + KMS_EVENT_SOURCE, eventId);
-        }
         String metadataField = KEY_METADATA_FIELD.get(call.eventName());
         if (metadataField == null) {
             return ignore(call.eventName() + " does not create a key", eventId);
@@ -64,8 +65,9 @@ public final class EventInterpreter {
             JsonField metadata = call.responseElements().get(metadataField);
             metadata.asObject();
             KeyArn key = parseArn(metadata.get("arn"));
-            Optional<String> keyManager = metadata.get("keyManager").optionalString();
-            Optional<String> keyState = metadata.get("keyState").optionalString();
+            // Read leniently: when the event does not say, DescribeKey will.
+            Optional<String> keyManager = metadata.get("keyManager").stringIfPresent();
+            Optional<String> keyState = metadata.get("keyState").stringIfPresent();
             Optional<String> skip = KeyStates.reasonToSkip(keyManager, keyState);
             if (skip.isPresent()) {
                 return ignore(skip.get(), eventId, key);

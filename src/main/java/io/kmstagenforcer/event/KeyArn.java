@@ -12,7 +12,11 @@ public record KeyArn(String partition, String region, String account, String key
     private static final Pattern PARTITION = Pattern.compile("aws(-[a-z]+)*");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
-    private static final Pattern KEY_ID = Pattern.compile("(?i)(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+    /**
+     * KMS makes UUIDs and "mrk-" + 32 hex digits, but only the characters are checked: an
+     * unexpected form is for KMS to refuse, not a reason to drop the event.
+     */
+    private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,127}");
 
     /** Parses a key ARN, or explains in the exception message why the text is not one. */
     public static KeyArn parse(String text) {
@@ -32,10 +36,10 @@ public record KeyArn(String partition, String region, String account, String key
             throw new IllegalArgumentException("'" + abbreviate(text) + "' names a KMS " + resourceType(resource) + ", not a key");
         }
         String keyId = resource.substring("key/".length());
-        if (!PARTITION.matcher(partition).matches() || !REGION.matcher(region).matches()
-                || !ACCOUNT.matcher(account).matches() || !KEY_ID.matcher(keyId).matches()) {
-            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not a well-formed KMS key ARN");
-        }
+        check(PARTITION, partition, text, "the partition");
+        check(REGION, region, text, "the region");
+        check(ACCOUNT, account, text, "the account (12 digits)");
+        check(KEY_ID, keyId, text, "the key id");
         return new KeyArn(partition, region, account, keyId);
     }
 
@@ -44,12 +48,23 @@ public record KeyArn(String partition, String region, String account, String key
         return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + keyId;
     }
 
+    private static void check(Pattern pattern, String part, String text, String partName) {
+        if (!pattern.matcher(part).matches()) {
+            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not a well-formed KMS key ARN: "
+                    + partName + " is '" + abbreviate(part, 40) + "'");
+        }
+    }
+
     private static String resourceType(String resource) {
         int slash = resource.indexOf('/');
         return slash < 0 ? "resource '" + resource + "'" : resource.substring(0, slash);
     }
 
     private static String abbreviate(String text) {
-        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+        return abbreviate(text, 200);
+    }
+
+    private static String abbreviate(String text, int length) {
+        return text.length() <= length ? text : text.substring(0, length) + "...";
     }
 }

@@ -1,6 +1,7 @@
 package io.kmstagenforcer.json;
 
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
 
 /**
  * A JSON value together with the path it was reached by, so that every shape error names the field.
@@ -35,10 +37,26 @@ public final class JsonField {
         if (new String(document, StandardCharsets.UTF_8).isBlank()) {
             throw new JsonShapeException(what + " is empty");
         }
+        JsonNode root;
         try {
-            return new JsonField(what, PARSER.parse(document));
+            root = PARSER.parse(document);
         } catch (UncheckedIOException e) {
             throw new JsonShapeException(what + " is not valid JSON: " + firstLine(e.getCause().getMessage()));
+        }
+        requireNothingAfterFirstValue(what, document);
+        return new JsonField(what, root);
+    }
+
+    /** The SDK's parser stops after the first value; "{...} junk" must not pass as a document. */
+    private static void requireNothingAfterFirstValue(String what, byte[] document) {
+        try (JsonParser tokens = JsonNodeParser.DEFAULT_JSON_FACTORY.createParser(document)) {
+            tokens.nextToken();
+            tokens.skipChildren();
+            if (tokens.nextToken() != null) {
+                throw new JsonShapeException(what + " is not valid JSON: there is more after the end of the first value");
+            }
+        } catch (IOException e) {
+            throw new JsonShapeException(what + " is not valid JSON: " + firstLine(e.getMessage()));
         }
     }
 
