@@ -1,0 +1,117 @@
+package io.kmstagenforcer.integration;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.CreateKeyRequest;
+import software.amazon.awssdk.services.kms.model.KeyManagerType;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+import software.amazon.awssdk.services.kms.model.OriginType;
+import software.amazon.awssdk.services.kms.model.ReplicateKeyRequest;
+import software.amazon.awssdk.services.kms.model.ReplicateKeyResponse;
+import software.amazon.awssdk.services.kms.model.Tag;
+
+/**
+ * Sets keys up in moto and reads them back, with clients of its own (never the function's, so
+ * none of these calls is counted), one per region.
+ */
+final class MotoKeys implements AutoCloseable {
+    static final String ACCOUNT = "123456789012";
+    static final String HOME_REGION = "us-east-1";
+
+    private final URI endpoint;
+    private final Map<String, KmsClient> clients = new ConcurrentHashMap<>();
+
+    MotoKeys(URI endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /** Creates a key in {@link #HOME_REGION} with these creation tags; returns its CreateKey event. */
+    CloudTrailEvents.Event createKey(Map<String, String> tags) {
+        return create(CreateKeyRequest.builder().tags(kmsTags(tags)).build());
+    }
+
+    /** Creates a multi-Region primary key in {@link #HOME_REGION}; returns its CreateKey event. */
+    CloudTrailEvents.Event createMultiRegionKey(Map<String, String> tags) {
+        return create(CreateKeyRequest.builder().multiRegion(true).tags(kmsTags(tags)).build());
+    }
+
+    /** Replicates a multi-Region key as a caller would (moto takes only the bare mrk- id); returns the ReplicateKey event. */
+    CloudTrailEvents.Event replicate(String primaryArn, String replicaRegion) {
+        ReplicateKeyRequest request = ReplicateKeyRequest.builder()
+                .keyId(keyIdOf(primaryArn))
+                .replicaRegion(replicaRegion)
+                .build();
+        ReplicateKeyResponse response = client(regionOf(primaryArn)).replicateKey(request);
+        return CloudTrailEvents.replicateKey(request, response, primaryArn);
+    }
+
+    /** A CreateKey event for a key KMS has never heard of (a random key id in this account and region). */
+    CloudTrailEvents.Event eventForKeyThatDoesNotExist() {
+        String keyId = UUID.randomUUID().toString();
+        KeyMetadata key = KeyMetadata.builder()
+                .awsAccountId(ACCOUNT)
+                .keyId(keyId)
+                .arn("arn:aws:kms:" + HOME_REGION + ":" + ACCOUNT + ":key/" + keyId)
+                .creationDate(Instant.now())
+                .enabled(true)
+                .keyState(KeyState.ENABLED)
+                .keyManager(KeyManagerType.CUSTOMER)
+                .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .origin(OriginType.AWS_KMS)
+                .multiRegion(false)
+                .build();
+        return CloudTrailEvents.createKey(CreateKeyRequest.builder().build(), key);
+    }
+
+    /** DisableKey by the bare key id: moto 5.2.1 answers HTTP 500 to an ARN here (KMS takes either). */
+    void disable(String keyArn) {
+        client(regionOf(keyArn)).disableKey(r -> r.keyId(keyIdOf(keyArn)));
+    }
+
+    KeyState state(String keyArn) {
+        return client(regionOf(keyArn)).describeKey(r -> r.keyId(keyArn)).keyMetadata().keyState();
+    }
+
+    /** The key's tags as KMS holds them now, in KMS's order. */
+    Map<String, String> tags(String keyArn) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        client(regionOf(keyArn)).listResourceTags(r -> r.keyId(keyArn))
+                .tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
+        return tags;
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(KmsClient::close);
+    }
+
+    private CloudTrailEvents.Event create(CreateKeyRequest request) {
+        return CloudTrailEvents.createKey(request, client(HOME_REGION).createKey(request).keyMetadata());
+    }
+
+    private KmsClient client(String region) {
+        return clients.computeIfAbsent(region, r -> RecordingKmsClients.unrecorded(endpoint, r));
+    }
+
+    static String keyIdOf(String keyArn) {
+        return keyArn.substring(keyArn.indexOf(":key/") + ":key/".length());
+    }
+
+    static String regionOf(String keyArn) {
+        return keyArn.split(":")[3];
+    }
+
+    private static List<Tag> kmsTags(Map<String, String> tags) {
+        return tags.entrySet().stream().map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build()).toList();
+    }
+}

@@ -1,0 +1,240 @@
+package io.kmstagenforcer.integration;
+
+import static io.kmstagenforcer.integration.HandlerRuns.POLICY_TAGS;
+import static io.kmstagenforcer.integration.MotoKeys.ACCOUNT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.enforce.RetryableFailure;
+import io.kmstagenforcer.integration.HandlerRuns.Captured;
+import io.kmstagenforcer.integration.HandlerRuns.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.kms.model.KeyState;
+
+/**
+ * The function, in-process, against a real KMS API (moto) over HTTP with the real SDK: every
+ * scenario counts the requests that reached KMS, in order and by region, and reads the key's
+ * tags back with a client of its own.
+ */
+class TagEnforcerIT {
+    @RegisterExtension
+    static final MotoServerExtension MOTO = new MotoServerExtension();
+
+    private static final String CALLER_ARN = CloudTrailEvents.callerArn(ACCOUNT);
+    private static final String LIST = "ListResourceTags@us-east-1";
+    private static final String TAG = "TagResource@us-east-1";
+    private static final String UNTAG = "UntagResource@us-east-1";
+
+    private RecordingKmsClients clients;
+
+    @BeforeEach
+    void connect() {
+        clients = new RecordingKmsClients(MOTO.endpoint());
+    }
+
+    @AfterEach
+    void disconnect() {
+        clients.close();
+    }
+
+    @Test
+    void missingTagsAreAddedWithOneReadAndOneWriteAndARedeliveryWritesNothing() {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
+        TagEnforcerHandler handler = handler();
+
+        Response first = HandlerRuns.invoke(handler, event);
+
+        assertEquals("REMEDIATED", first.outcome(), first::toString);
+        assertEquals(List.of(LIST, TAG), clients.callNames(), "no DescribeKey (the event names keyManager), no UntagResource");
+        assertEquals(POLICY_TAGS, first.stringMap("added"));
+        assertEquals(POLICY_TAGS, MOTO.keys().tags(event.keyArn()));
+        assertEquals(event.keyArn(), first.text("keyArn"));
+        assertEquals(event.eventId(), first.text("eventId"));
+
+        clients.clear();
+        Response again = HandlerRuns.invoke(handler, event);
+
+        assertEquals("COMPLIANT", again.outcome(), again::toString);
+        assertEquals(List.of(LIST), clients.callNames(), "a redelivered event reads once and writes nothing");
+        assertEquals(Map.of(), again.stringMap("added"));
+        assertEquals(POLICY_TAGS, MOTO.keys().tags(event.keyArn()));
+    }
+
+    @Test
+    void forbiddenTagsAreRemovedAndTheirValuesAreInTheDecisionLineOnly() throws Exception {
+        Map<String, String> tags = compliantTagsWith(Map.of("tmp:build", "123", "Scratch", "yes"));
+        CloudTrailEvents.Event event = MOTO.keys().createKey(tags);
+
+        Captured<Response> run = HandlerRuns.capturingStdout(() -> HandlerRuns.invoke(handler(), event));
+
+        Response response = run.result();
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST, UNTAG), clients.callNames());
+        assertEquals(Set.of("tmp:build", "Scratch"), Set.copyOf(response.strings("removed")));
+        assertEquals(compliantTagsWith(Map.of()), MOTO.keys().tags(event.keyArn()));
+        assertFalse(response.has("previousValues"), "responses travel to destinations: no old values in them");
+        Response decision = run.decisionLine();
+        assertEquals("REMEDIATED", decision.outcome());
+        assertEquals(Map.of("tmp:build", "123", "Scratch", "yes"), decision.stringMap("previousValues"));
+    }
+
+    @Test
+    void aKeyInTheWrongCaseIsRenamedWithItsValueKeptTaggingBeforeUntagging() {
+        Map<String, String> tags = compliantTagsWith(Map.of("owner", "bob"));
+        tags.remove("Owner");
+        CloudTrailEvents.Event event = MOTO.keys().createKey(tags);
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST, TAG, UNTAG), clients.callNames(), "the new key is written before the old one goes");
+        assertEquals(Map.of("Owner", "bob"), response.stringMap("added"));
+        assertEquals(List.of("owner"), response.strings("removed"));
+        assertEquals(compliantTagsWith(Map.of("Owner", "bob")), MOTO.keys().tags(event.keyArn()));
+    }
+
+    @Test
+    void invalidValuesAreReplacedByTheDefaults() {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(compliantTagsWith(Map.of("Environment", "production", "CostCenter", "12ab")));
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST, TAG), clients.callNames());
+        assertEquals(Map.of("Environment", "dev", "CostCenter", "unassigned"), response.stringMap("added"));
+        assertEquals(compliantTagsWith(Map.of("Environment", "dev", "CostCenter", "unassigned")), MOTO.keys().tags(event.keyArn()));
+    }
+
+    static Stream<Arguments> reportModes() {
+        return Stream.of(
+                Arguments.of("ENFORCEMENT_MODE=report", HandlerRuns.environment("ENFORCEMENT_MODE", "report")),
+                Arguments.of("policy mode report", HandlerRuns.environment(
+                        "TAG_POLICY", HandlerRuns.POLICY.replaceFirst("\\{", "{\"mode\": \"report\",")),
+                        "ENFORCEMENT_MODE", "policy"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reportModes")
+    void reportModeReadsOnceAndWritesNothing(String label, Map<String, String> environment) {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of("tmp:build", "1"));
+
+        Response response = HandlerRuns.invoke(new TagEnforcerHandler(environment, clients), event);
+
+        assertEquals("REPORTED", response.outcome(), response::toString);
+        assertEquals("report", response.text("mode"));
+        assertEquals(List.of(LIST), clients.callNames());
+        assertEquals(POLICY_TAGS, response.stringMap("wouldAdd"));
+        assertEquals(List.of("tmp:build"), response.strings("wouldRemove"));
+        assertEquals(Map.of(), response.stringMap("added"));
+        assertEquals(Map.of("tmp:build", "1"), MOTO.keys().tags(event.keyArn()));
+    }
+
+    @Test
+    void aReplicaIsTaggedInItsOwnRegionAndThePrimaryIsLeftAlone() {
+        Map<String, String> primaryTags = Map.of("Team", "core");
+        CloudTrailEvents.Event primary = MOTO.keys().createMultiRegionKey(primaryTags);
+        CloudTrailEvents.Event replication = MOTO.keys().replicate(primary.keyArn(), "eu-west-1");
+        assertEquals(primary.keyArn().replace(":us-east-1:", ":eu-west-1:"), replication.keyArn());
+
+        Response response = HandlerRuns.invoke(handler(), replication);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of("ListResourceTags@eu-west-1", "TagResource@eu-west-1"), clients.callNames());
+        assertEquals(replication.keyArn(), response.text("keyArn"));
+        assertEquals(POLICY_TAGS, MOTO.keys().tags(replication.keyArn()));
+        assertEquals(primaryTags, MOTO.keys().tags(primary.keyArn()));
+    }
+
+    @Test
+    void aDisabledKeyIsStillEnforced() {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
+        MOTO.keys().disable(event.keyArn());
+        assertEquals(KeyState.DISABLED, MOTO.keys().state(event.keyArn()));
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST, TAG), clients.callNames());
+        assertEquals(POLICY_TAGS, MOTO.keys().tags(event.keyArn()));
+    }
+
+    @Test
+    void anExemptKeyIsIgnoredAfterOneRead() {
+        Map<String, String> tags = Map.of("tag-enforcer:exempt", "true", "tmp:build", "1");
+        CloudTrailEvents.Event event = MOTO.keys().createKey(tags);
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("IGNORED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST), clients.callNames());
+        assertEquals(tags, MOTO.keys().tags(event.keyArn()));
+    }
+
+    @Test
+    void aKeyNotFoundSoonAfterTheEventIsRetriedWithinTheInvocationThenThrownForLambdaToRetry() {
+        CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist();
+        TagEnforcerHandler handler = handler();
+
+        long started = System.nanoTime();
+        RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event));
+        Duration waited = Duration.ofNanos(System.nanoTime() - started);
+
+        assertEquals(List.of(LIST, LIST, LIST, LIST, LIST, LIST), clients.callNames(), "5 waits, 6 reads");
+        assertTrue(waited.compareTo(Duration.ofMillis(7_750)) >= 0, "waited 0.25+0.5+1+2+4 s between reads, not " + waited);
+        assertEquals("RETRYING", failure.result().outcome().name());
+        assertTrue(failure.getMessage().contains("NotFoundException"), failure::getMessage);
+    }
+
+    @Test
+    void aKeyNotFoundHoursAfterTheEventFailsAtOnceWithoutThrowing() {
+        CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist().eventTime(Instant.now().minus(Duration.ofHours(2)));
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("FAILED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST), clients.callNames(), "waiting cannot make an old event's key appear");
+        assertTrue(response.text("reason").contains("NotFoundException"), response::toString);
+    }
+
+    @Test
+    void anEventThatDoesNotNameTheKeyManagerIsDescribedFirst() {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of()).withoutKeyMetadataField("keyManager");
+
+        Response response = HandlerRuns.invoke(handler(), event);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of("DescribeKey@us-east-1", LIST, TAG), clients.callNames());
+        assertEquals(POLICY_TAGS, MOTO.keys().tags(event.keyArn()));
+    }
+
+    private TagEnforcerHandler handler() {
+        return new TagEnforcerHandler(HandlerRuns.environment(), clients);
+    }
+
+    /** Tags that satisfy the policy (values unlike its defaults), with {@code extra} added or replacing. */
+    private static Map<String, String> compliantTagsWith(Map<String, String> extra) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("Owner", "alice");
+        tags.put("CostCenter", "1234");
+        tags.put("Environment", "prod");
+        tags.put("CreatedBy", CALLER_ARN);
+        tags.putAll(extra);
+        return tags;
+    }
+}
