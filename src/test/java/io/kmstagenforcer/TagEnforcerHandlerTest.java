@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.InOrder;
 import org.mockito.Mock;
@@ -220,20 +221,10 @@ class TagEnforcerHandlerTest {
             verifyNoInteractions(kms);
         }
 
-        @Test
-        void ignoresAnAwsManagedKeyFoundByDescribeKey() {
-            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("AWS", "Enabled"));
-
-            JsonField response = invoke("src/test/resources/events/create-key-no-key-manager.json");
-
-            assertEquals("IGNORED", text(response, "outcome"));
-            verify(kms).describeKey(any(DescribeKeyRequest.class));
-            verifyNoMoreInteractions(kms);
-        }
-
-        @Test
-        void ignoresAKeyPendingDeletionFoundByDescribeKey() {
-            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "PendingDeletion"));
+        @ParameterizedTest(name = "{0} key in state {1}")
+        @CsvSource({"AWS, Enabled", "CUSTOMER, PendingDeletion", "CUSTOMER, PendingReplicaDeletion"})
+        void ignoresAKeyThatDescribeKeyShowsCannotBeTagged(String keyManager, String keyState) {
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description(keyManager, keyState));
 
             JsonField response = invoke("src/test/resources/events/create-key-no-key-manager.json");
 
