@@ -19,6 +19,13 @@ import java.util.regex.PatternSyntaxException;
 public final class PolicyParser {
     private static final Set<String> POLICY_FIELDS = Set.of("mode", "required", "forbidden", "normalizeKeyCase", "exemptTag");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
+    /**
+     * Variables that differ between two events about the same key: a replica is recorded twice
+     * (ReplicateKey, then CreateKey in its own region). A "value" using them would be rewritten
+     * by the second event; as a "default" they are written once and kept.
+     */
+    private static final Set<TemplateVariable> PER_EVENT_VARIABLES = Set.of(
+            TemplateVariable.EVENT_TIME, TemplateVariable.EVENT_DATE, TemplateVariable.EVENT_NAME);
 
     private PolicyParser() {
     }
@@ -76,6 +83,7 @@ public final class PolicyParser {
         if (defaultValue.isPresent() && fixedValue.isPresent()) {
             throw fail(spec, "has both \"default\" and \"value\"; \"value\" always wins, so give only one");
         }
+        fixedValue.ifPresent(template -> checkStablePerKey(spec.get("value"), template));
         Optional<List<String>> allowed = readAllowed(spec.get("allowed"));
         JsonField patternField = spec.get("pattern");
         Optional<Pattern> pattern = patternField.optionalString().map(regex -> compile(patternField, regex));
@@ -98,6 +106,13 @@ public final class PolicyParser {
                 }
             }
             return template;
+        });
+    }
+
+    private static void checkStablePerKey(JsonField field, ValueTemplate template) {
+        template.variables().stream().filter(PER_EVENT_VARIABLES::contains).findFirst().ifPresent(variable -> {
+            throw fail(field, "uses ${" + variable.variableName() + "}, which differs between the events of one key "
+                    + "(a replica is recorded twice), so the value would be rewritten; use \"default\" instead");
         });
     }
 

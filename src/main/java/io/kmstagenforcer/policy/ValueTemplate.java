@@ -61,6 +61,11 @@ public final class ValueTemplate {
         return parts.stream().allMatch(Text.class::isInstance) ? Optional.of(String.join("", literalParts())) : Optional.empty();
     }
 
+    /** The variables the template uses, in order. */
+    public List<TemplateVariable> variables() {
+        return parts.stream().filter(Variable.class::isInstance).map(part -> ((Variable) part).variable()).toList();
+    }
+
     /** The literal parts, which must be valid tag text on their own. */
     public List<String> literalParts() {
         return parts.stream().filter(Text.class::isInstance).map(part -> ((Text) part).text()).toList();
