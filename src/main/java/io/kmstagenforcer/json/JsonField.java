@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
 
 /**
@@ -18,11 +19,18 @@ import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
  * <p>Absent fields and JSON {@code null} read the same: as "no value". A value of the wrong type is
  * never coerced; it raises {@link JsonShapeException}.
  *
- * <p>Parsing uses the SDK's own JSON tree (the same shaded Jackson core the KMS protocol already
- * loads), so reading events and the policy costs no extra dependency and no extra class loading.
+ * <p>Parsing uses the SDK's own JSON tree and its shaded Jackson core (the ones the KMS protocol
+ * already loads), so reading events and the policy costs no extra dependency and no extra class
+ * loading. Both are SDK-internal APIs, pinned by the SDK BOM; this class is the only place that
+ * touches them, apart from {@link JsonObjectWriter}.
  */
 public final class JsonField {
-    private static final JsonNodeParser PARSER = JsonNode.parserBuilder().removeErrorLocations(true).build();
+    /** Standard JSON only: no comments, and a name given twice is an error, not "the last one wins". */
+    private static final JsonFactory STRICT_JSON = new JsonFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final JsonNodeParser PARSER = JsonNode.parserBuilder()
+            .jsonFactory(STRICT_JSON)
+            .removeErrorLocations(true)
+            .build();
 
     private final String path;
     private final JsonNode node;
@@ -49,7 +57,7 @@ public final class JsonField {
 
     /** The SDK's parser stops after the first value; "{...} junk" must not pass as a document. */
     private static void requireNothingAfterFirstValue(String what, byte[] document) {
-        try (JsonParser tokens = JsonNodeParser.DEFAULT_JSON_FACTORY.createParser(document)) {
+        try (JsonParser tokens = STRICT_JSON.createParser(document)) {
             tokens.nextToken();
             tokens.skipChildren();
             if (tokens.nextToken() != null) {

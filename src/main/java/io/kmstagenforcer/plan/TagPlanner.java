@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Works out what to write so that a key's tags satisfy the policy: a pure function of the current
@@ -93,12 +94,21 @@ public final class TagPlanner {
     /** The plan while it is being worked out. */
     private static final class Draft {
         private final Map<String, String> current;
-        private final List<Addition> additions = new ArrayList<>();
-        private final Map<String, String> removals = new LinkedHashMap<>();
-        private final List<Violation> violations = new ArrayList<>();
+        private final long userTags;
+        private final List<Addition> additions;
+        private final Map<String, String> removals;
+        private final List<Violation> violations;
 
         Draft(Map<String, String> current) {
+            this(current, List.of(), Map.of(), List.of());
+        }
+
+        private Draft(Map<String, String> current, List<Addition> additions, Map<String, String> removals, List<Violation> violations) {
             this.current = current;
+            this.userTags = current.keySet().stream().filter(key -> !TagSyntax.isReserved(key)).count();
+            this.additions = new ArrayList<>(additions);
+            this.removals = new LinkedHashMap<>(removals);
+            this.violations = new ArrayList<>(violations);
         }
 
         void set(String key, String value, List<String> variants, boolean carriesValue) {
@@ -115,39 +125,67 @@ public final class TagPlanner {
         }
 
         /**
-         * Drops the last-listed new tags until the writes fit in 50 user tags at every step: after
-         * TagResource when tagging first, or after both calls when untagging first is safe.
+         * Keeps every step within 50 user tags. When all of it does not fit, two ways are weighed:
+         * tag first (renames kept, fewer new tags), or remove first, which frees the forbidden
+         * tags' slots but is only safe once no value is carried from a removed tag. The one that
+         * adds more tags wins; on a tie, tagging first.
          */
         TagPlan fitWithinTagLimit() {
-            long userTags = current.keySet().stream().filter(key -> !TagSyntax.isReserved(key)).count();
-            while (true) {
-                long newKeys = additions.stream().filter(addition -> !current.containsKey(addition.key())).count();
-                if (newKeys == 0 || userTags + newKeys <= TagSyntax.MAX_TAGS_PER_KEY) {
-                    return build(WriteOrder.TAG_FIRST);
+            if (fitsTaggingFirst()) {
+                return build(WriteOrder.TAG_FIRST);
+            }
+            Draft tagFirst = copy();
+            tagFirst.dropNewKeysUntil(tagFirst::fitsTaggingFirst);
+            Draft untagFirst = copy();
+            untagFirst.dropValueCarryingRenames();
+            untagFirst.dropNewKeysUntil(untagFirst::fitsRemovingFirst);
+            return untagFirst.newKeys() > tagFirst.newKeys()
+                    ? untagFirst.build(WriteOrder.UNTAG_FIRST)
+                    : tagFirst.build(WriteOrder.TAG_FIRST);
+        }
+
+        private boolean fitsTaggingFirst() {
+            return newKeys() == 0 || userTags + newKeys() <= TagSyntax.MAX_TAGS_PER_KEY;
+        }
+
+        private boolean fitsRemovingFirst() {
+            return newKeys() == 0 || userTags - removals.size() + newKeys() <= TagSyntax.MAX_TAGS_PER_KEY;
+        }
+
+        private long newKeys() {
+            return additions.stream().filter(addition -> !current.containsKey(addition.key())).count();
+        }
+
+        private Draft copy() {
+            return new Draft(current, additions, removals, violations);
+        }
+
+        private void dropNewKeysUntil(BooleanSupplier fits) {
+            for (int i = additions.size() - 1; i >= 0 && !fits.getAsBoolean(); i--) {
+                if (!current.containsKey(additions.get(i).key())) {
+                    drop(i);
                 }
-                boolean carriesValue = additions.stream().anyMatch(Addition::carriesValue);
-                if (!carriesValue && userTags - removals.size() + newKeys <= TagSyntax.MAX_TAGS_PER_KEY) {
-                    return build(WriteOrder.UNTAG_FIRST);
-                }
-                dropLastNewKey();
             }
         }
 
-        private void dropLastNewKey() {
+        private void dropValueCarryingRenames() {
             for (int i = additions.size() - 1; i >= 0; i--) {
-                Addition addition = additions.get(i);
-                if (!current.containsKey(addition.key())) {
-                    additions.remove(i);
-                    addition.variants().forEach(removals::remove);
-                    violations.removeIf(violation -> violation.key().equals(addition.key())
-                            || addition.variants().contains(violation.key()));
-                    violation(addition.key(), Problem.TAG_LIMIT, "not added: the key would exceed "
-                            + TagSyntax.MAX_TAGS_PER_KEY + " tags");
-                    addition.variants().forEach(variant -> violation(variant, Problem.WRONG_CASE,
-                            "left as it is: \"" + addition.key() + "\" could not be added"));
-                    return;
+                if (additions.get(i).carriesValue()) {
+                    drop(i);
                 }
             }
+        }
+
+        /** Gives up one addition, keeping the case variants whose removal depended on it. */
+        private void drop(int index) {
+            Addition addition = additions.remove(index);
+            addition.variants().forEach(removals::remove);
+            violations.removeIf(violation -> violation.key().equals(addition.key())
+                    || addition.variants().contains(violation.key()));
+            violation(addition.key(), Problem.TAG_LIMIT, "not added: the key would exceed "
+                    + TagSyntax.MAX_TAGS_PER_KEY + " tags");
+            addition.variants().forEach(variant -> violation(variant, Problem.WRONG_CASE,
+                    "left as it is: \"" + addition.key() + "\" could not be added"));
         }
 
         private TagPlan build(WriteOrder order) {

@@ -43,6 +43,7 @@ public final class PolicyParser {
     }
 
     private static TagPolicy read(JsonField policy) {
+        policy.asObject();
         checkFields(policy, POLICY_FIELDS);
         JsonField modeField = policy.get("mode");
         Mode mode = modeField.optionalString()
@@ -69,7 +70,7 @@ public final class PolicyParser {
 
         JsonField exemptField = policy.get("exemptTag");
         Optional<String> exemptTag = exemptField.optionalString();
-        exemptTag.ifPresent(key -> checkKey(exemptField, key));
+        exemptTag.ifPresent(key -> checkExemptTag(exemptField, key, required, forbidden));
 
         return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag);
     }
@@ -100,10 +101,9 @@ public final class PolicyParser {
             } catch (IllegalArgumentException e) {
                 throw fail(field, e.getMessage());
             }
-            for (String literal : template.literalParts()) {
-                if (!TagSyntax.isValidValue(literal)) {
-                    throw fail(field, "\"" + text + "\" is not a valid KMS tag value (allowed: letters, digits, spaces and _ . : / = + - @; at most 256 characters)");
-                }
+            // Together, not part by part: the literal text alone must fit in a tag value.
+            if (!TagSyntax.isValidValue(String.join("", template.literalParts()))) {
+                throw fail(field, "\"" + text + "\" is not a valid KMS tag value (allowed: letters, digits, spaces and _ . : / = + - @; at most 256 characters)");
             }
             return template;
         });
@@ -182,6 +182,16 @@ public final class PolicyParser {
                 }
             }
         }
+    }
+
+    private static void checkExemptTag(JsonField field, String key, List<RequiredTag> required, List<KeyGlob> forbidden) {
+        checkKey(field, key);
+        if (required.stream().anyMatch(tag -> tag.key().equals(key))) {
+            throw fail(field, "\"" + key + "\" is also a required tag: the enforcer would exempt every key it tags");
+        }
+        forbidden.stream().filter(glob -> glob.matches(key)).findFirst().ifPresent(glob -> {
+            throw fail(field, "\"" + key + "\" matches the forbidden \"" + glob.glob() + "\"; a tag cannot be both");
+        });
     }
 
     private static void checkKey(JsonField field, String key) {
