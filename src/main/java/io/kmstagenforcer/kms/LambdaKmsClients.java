@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
 public final class LambdaKmsClients {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(15);
+    /** Three calls at most must fit in the function's 30 s timeout, retries included. */
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(8);
 
     private LambdaKmsClients() {
     }
