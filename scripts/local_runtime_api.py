@@ -346,6 +346,12 @@ class State:
             "initDurationMs": round((self.init_done_ms or self.init_error_ms) - start, 1)
             if (self.init_done_ms or self.init_error_ms) else None,
             "runtimeStartToFirstResponseMs": round(first_response - start, 1) if first_response else None,
+            # snap-start only: the afterRestore hooks (restore answered -> first /next), and restore
+            # answered -> first response (what a SnapStart cold start costs after the snapshot is loaded)
+            "restoreDurationMs": round(self.first_next_ms - self.restored_ms, 1)
+            if self.restored_ms and self.first_next_ms else None,
+            "restoreToFirstResponseMs": round(first_response - self.restored_ms, 1)
+            if self.restored_ms and first_response else None,
             "initError": self.init_error,
             "restoreError": self.restore_error,
             "runtimeExit": self.runtime_exit,

@@ -1,0 +1,718 @@
+#!/usr/bin/env python3
+"""Driver of scripts/benchmark (see docs/BENCHMARKS.md). Python standard library plus boto3/moto.
+
+Everything runs on 127.0.0.1: one moto server, the function under scripts/invoke-local (the real
+Lambda Java runtime client), a trivial handler through the same harness, a raw-SDK floor program,
+and a counting proxy in front of moto. Results go to stdout as markdown and to
+target/bench/results.json. Every process started here is stopped in `finally` (and on SIGTERM/SIGINT).
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+INVOKE = os.path.join(ROOT, "scripts", "invoke-local")
+BENCH = os.path.join(ROOT, "target", "bench")
+BUILT_TASK_ROOT = os.path.join(ROOT, "target", "lambda")
+# A snapshot of target/lambda taken when the run starts (see prepare()): a build elsewhere in the tree
+# during the run cannot change what is measured half-way.
+TASK_ROOT = os.path.join(ROOT, "target", "bench", "function")
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+REPLICA_REGION = "eu-west-1"
+USER_ARN = "arn:aws:iam::%s:user/alice" % ACCOUNT
+# What the template's default policy writes on a key created by USER_ARN.
+COMPLIANT_TAGS = {"Owner": "alice", "CostCenter": "unassigned", "Environment": "dev", "CreatedBy": USER_ARN}
+
+CHILDREN = []  # Popen objects to stop on the way out
+
+
+def log(msg):
+    sys.stderr.write("benchmark: %s\n" % msg)
+    sys.stderr.flush()
+
+
+# ---- statistics ------------------------------------------------------------------------------------
+def pct(values, p):
+    """Nearest-rank percentile."""
+    v = sorted(values)
+    if not v:
+        return None
+    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+def stats(values):
+    values = [x for x in values if x is not None]
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "median": statistics.median(values), "p90": pct(values, 90),
+            "min": min(values), "max": max(values)}
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "-"
+    return ("%." + str(digits) + "f") % x
+
+
+# ---- processes -------------------------------------------------------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc, grace=5.0):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(grace)
+
+
+def stop_children():
+    for proc in reversed(CHILDREN):
+        stop(proc)
+    CHILDREN.clear()
+
+
+def start_moto():
+    last = None
+    for _ in range(3):
+        port = free_port()
+        logf = open(os.path.join(BENCH, "moto.log"), "w")
+        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        CHILDREN.append(proc)
+        url = "http://127.0.0.1:%d" % port
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(url + "/moto-api/", timeout=2) as r:
+                    if r.status == 200:
+                        return url
+            except OSError as e:
+                last = e
+            time.sleep(0.2)
+        stop(proc)
+    raise SystemExit("benchmark: moto did not start (%s); pip install 'moto[server]'" % last)
+
+
+class CountingProxy:
+    """HTTP proxy in front of moto that records the KMS operation (X-Amz-Target) and region of each request."""
+
+    def __init__(self, upstream):
+        host, port = upstream.replace("http://", "").split(":")
+        self.upstream = (host, int(port))
+        self.requests = []
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                target = self.headers.get("X-Amz-Target", "")
+                m = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+                with proxy.lock:
+                    proxy.requests.append((target.split(".")[-1], m.group(1) if m else "?"))
+                conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
+                conn.request("POST", self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                conn.close()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("connection", "content-length", "transfer-encoding", "server", "date"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def take(self):
+        with self.lock:
+            out, self.requests = self.requests, []
+        return out
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# ---- KMS keys and events ------------------------------------------------------------------------------
+class Kms:
+    def __init__(self, endpoint):
+        import boto3  # installed with moto
+        self.clients = {}
+        self.endpoint = endpoint
+        self.boto3 = boto3
+
+    def client(self, region=REGION):
+        if region not in self.clients:
+            self.clients[region] = self.boto3.client("kms", endpoint_url=self.endpoint, region_name=region,
+                                                     aws_access_key_id="testing", aws_secret_access_key="testing")
+        return self.clients[region]
+
+    def create_key(self, tags=None, multi_region=False):
+        kwargs = {"Description": "benchmark"}
+        if tags:
+            kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        if multi_region:
+            kwargs["MultiRegion"] = True
+        return self.client().create_key(**kwargs)["KeyMetadata"]
+
+    def replicate_key(self, key_id):
+        return self.client().replicate_key(KeyId=key_id, ReplicaRegion=REPLICA_REGION)["ReplicaKeyMetadata"]
+
+    def tags(self, arn):
+        region = arn.split(":")[3]
+        return {t["TagKey"]: t["TagValue"] for t in self.client(region).list_resource_tags(KeyId=arn)["Tags"]}
+
+
+def lower_camel(value):
+    """boto3's KeyMetadata (UpperCamel, datetimes) -> CloudTrail's responseElements shape."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            name = k if k == "AWSAccountId" else k[0].lower() + k[1:]
+            out[name] = lower_camel(v)
+        return out
+    if isinstance(value, list):
+        return [lower_camel(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%b %d, %Y, %-I:%M:%S %p")  # CloudTrail's quirky creationDate
+    return value
+
+
+def cloudtrail_event(metadata, event_name="CreateKey", drop_key_manager=False, key_state=None):
+    """The EventBridge event CloudTrail delivers for a CreateKey/ReplicateKey that returned `metadata`."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = lower_camel(metadata)
+    if drop_key_manager:
+        meta.pop("keyManager", None)
+    if key_state:
+        meta["keyState"] = key_state
+    if event_name == "ReplicateKey":
+        request = {"keyId": meta["keyId"], "replicaRegion": REPLICA_REGION, "bypassPolicyLockoutSafetyCheck": False}
+        response = {"replicaKeyMetadata": meta, "replicaPolicy": "{}"}
+    else:
+        request = {"description": "benchmark", "origin": "AWS_KMS", "keySpec": "SYMMETRIC_DEFAULT",
+                   "keyUsage": "ENCRYPT_DECRYPT"}
+        response = {"keyMetadata": meta}
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "AWS API Call via CloudTrail", "source": "aws.kms",
+        "account": ACCOUNT, "time": now, "region": REGION, "resources": [],
+        "detail": {
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLEBENCH", "arn": USER_ARN,
+                             "accountId": ACCOUNT, "userName": "alice"},
+            "eventTime": now, "eventSource": "kms.amazonaws.com", "eventName": event_name, "awsRegion": REGION,
+            "sourceIPAddress": "192.0.2.0", "userAgent": "AWS Internal",
+            "requestParameters": request, "responseElements": response,
+            "requestID": str(uuid.uuid4()), "eventID": str(uuid.uuid4()), "readOnly": False,
+            "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT,
+            "eventCategory": "Management",
+        },
+    }
+
+
+class EventFiles:
+    def __init__(self, folder):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+        self.n = 0
+
+    def write(self, event):
+        self.n += 1
+        path = os.path.join(self.folder, "event-%04d.json" % self.n)
+        with open(path, "w") as f:
+            json.dump(event, f)
+        return path
+
+
+# ---- the harness -----------------------------------------------------------------------------------------
+class Harness:
+    def __init__(self, endpoint, args):
+        self.endpoint = endpoint
+        self.args = args
+        self.env_vars = os.path.join(BENCH, "env-vars.json")
+        with open(self.env_vars, "w") as f:
+            json.dump({"Parameters": {"ENFORCEMENT_MODE": "enforce"}}, f)
+        self.trivial_template = os.path.join(BENCH, "template-trivial.yaml")
+        self.trivial_root = os.path.join(BENCH, "trivial")
+        self.runs = 0
+
+    def env(self, endpoint=None, java_opts=None, extra=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KMS_ENFORCER_JAVA_OPTS"}
+        env.update({"AWS_ENDPOINT_URL_KMS": endpoint or self.endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
+                    "INVOKE_LOCAL_MAX_SECONDS": "180"})
+        if java_opts:
+            env["KMS_ENFORCER_JAVA_OPTS"] = java_opts
+        env.update(extra or {})
+        return env
+
+    def invoke(self, events, trivial=False, snap=False, endpoint=None, task_root=None, template=None, java_opts=None,
+               extra_env=None, check=True):
+        """One scripts/invoke-local run (one JVM). Returns (report, stdout lines, stderr)."""
+        self.runs += 1
+        report = os.path.join(BENCH, "report-%d.json" % self.runs)
+        cmd = [INVOKE, "--no-build", "--env-vars", self.env_vars, "--report", report]
+        if trivial:
+            cmd += ["--template", self.trivial_template, "--task-root", self.trivial_root]
+        else:
+            cmd += ["--task-root", task_root or TASK_ROOT]
+            if template:
+                cmd += ["--template", template]
+        if snap:
+            cmd.append("--snap-start")
+        cmd += ["-e"] + list(events)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                env=self.env(endpoint, java_opts, extra_env), text=True)
+        CHILDREN.append(proc)
+        try:
+            out, err = proc.communicate(timeout=240)
+        finally:
+            stop(proc)
+            CHILDREN.remove(proc)
+        try:
+            with open(report) as f:
+                rep = json.load(f)
+            os.remove(report)
+        except (OSError, ValueError):
+            rep = None
+        if check and (proc.returncode != 0 or rep is None):
+            sys.stderr.write(err[-4000:])
+            raise SystemExit("benchmark: invoke-local failed (exit %s): %s" % (proc.returncode, " ".join(cmd[:8])))
+        return rep, out.splitlines(), err
+
+
+def outcomes(lines):
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line).get("outcome"))
+        except (ValueError, AttributeError):
+            out.append(None)
+    return out
+
+
+# ---- sections --------------------------------------------------------------------------------------------
+def cold_start(h, kms, files, n):
+    """Alternating enforcer/trivial cold starts; first event = a real fresh key (REMEDIATED)."""
+    keys = [kms.create_key() for _ in range(n + 1)]
+    events = [files.write(cloudtrail_event(k)) for k in keys]
+    # One unmeasured run of each first: page cache, JIT-less class data, moto's first request.
+    h.invoke([events[-1]])
+    h.invoke([events[-1]], trivial=True)
+    enf, triv = [], []
+    for i in range(n):
+        order = (False, True) if i % 2 == 0 else (True, False)
+        for trivial in order:
+            rep, lines, _ = h.invoke([events[i]], trivial=trivial)
+            if not trivial and outcomes(lines) != ["REMEDIATED"]:
+                raise SystemExit("benchmark: cold start run %d: expected REMEDIATED, got %s" % (i, lines))
+            (triv if trivial else enf).append(rep)
+        log("cold start %d/%d: enforcer %.0f ms, trivial %.0f ms" % (
+            i + 1, n, enf[-1]["runtimeStartToFirstResponseMs"], triv[-1]["runtimeStartToFirstResponseMs"]))
+    return {"enforcer": enf, "trivial": triv}
+
+
+def snap_start(h, kms, files, n):
+    keys = [kms.create_key() for _ in range(n)]
+    events = [files.write(cloudtrail_event(k)) for k in keys]
+    enf, triv = [], []
+    for i in range(n):
+        for trivial in ((False, True) if i % 2 == 0 else (True, False)):
+            rep, lines, _ = h.invoke([events[i]], trivial=trivial, snap=True)
+            if not trivial and outcomes(lines) != ["REMEDIATED"]:
+                raise SystemExit("benchmark: snap-start run %d: expected REMEDIATED, got %s" % (i, lines))
+            (triv if trivial else enf).append(rep)
+        log("snap-start %d/%d: enforcer restore->response %.0f ms" % (i + 1, n, enf[-1]["restoreToFirstResponseMs"]))
+    return {"enforcer": enf, "trivial": triv}
+
+
+def warm(h, kms, files, endpoint, events_n, warmup_pairs):
+    """Warm per-event latency: the enforcer in one JVM, events alternating (fresh key, redelivery of
+    that event), after warm-up pairs; the floor (the same KMS calls from a plain SDK program) the same
+    way; run enforcer, floor, floor, enforcer (ABBA) so that a slow spell of the machine weighs on both."""
+    pairs = warmup_pairs + events_n // 2
+    skip = 2 * warmup_pairs
+    enforcer = {"write": [], "read": [], "all": []}
+    floor = {"write": [], "read": [], "all": []}
+    peak = []
+    last_paths = None
+
+    def run_enforcer():
+        nonlocal last_paths
+        paths = []
+        for k in [kms.create_key() for _ in range(pairs)]:
+            path = files.write(cloudtrail_event(k))
+            paths += [path, path]
+        rep, lines, _ = h.invoke(paths)
+        got = outcomes(lines)
+        want = ["REMEDIATED", "COMPLIANT"] * pairs
+        if got != want:
+            bad = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+            raise SystemExit("benchmark: warm run: event %d answered %s, expected %s" % (
+                bad, got[bad:bad + 1], want[bad:bad + 1]))
+        durations = [i["durationMs"] for i in rep["invocations"]][skip:]
+        enforcer["write"] += durations[0::2]
+        enforcer["read"] += durations[1::2]
+        enforcer["all"] += durations
+        peak.append(rep["maxMemoryUsedMB"])
+        last_paths = paths
+
+    java = shutil.which("java") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+
+    def run_floor():
+        lines_file = os.path.join(BENCH, "floor-events.txt")
+        with open(lines_file, "w") as f:
+            for arn in [kms.create_key()["Arn"] for _ in range(pairs)]:
+                f.write("%s write\n%s read\n" % (arn, arn))
+        cmd = [java, "-XX:MaxHeapSize=%dk" % (h.memory_size * 1024 * 85 // 100), "-XX:+UseSerialGC",
+               "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Djava.net.preferIPv4Stack=true",
+               "-cp", os.path.join(BENCH, "floor") + ":" + os.path.join(TASK_ROOT, "lib", "*"),
+               "bench.RawSdkCalls", endpoint, REGION, lines_file, str(skip)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        CHILDREN.append(proc)
+        try:
+            out, err = proc.communicate(timeout=240)
+        finally:
+            stop(proc)
+            CHILDREN.remove(proc)
+        if proc.returncode != 0:
+            sys.stderr.write(err[-3000:])
+            raise SystemExit("benchmark: the floor program failed")
+        for line in out.splitlines():
+            kind, micros = line.split()
+            floor[kind].append(int(micros) / 1000.0)
+            floor["all"].append(int(micros) / 1000.0)
+
+    for step in (run_enforcer, run_floor, run_floor, run_enforcer):
+        step()
+        log("warm: %s done" % step.__name__[4:])
+    # the harness alone: the same events through the trivial handler
+    rep_t, _, _ = h.invoke(last_paths, trivial=True)
+    trivial = [i["durationMs"] for i in rep_t["invocations"]][skip:]
+    enforcer["maxMemoryUsedMB"] = max(peak)
+    return {"enforcer": enforcer, "floor": floor, "trivial": trivial, "events": events_n, "warmup": skip, "jvms": 2}
+
+
+def kms_calls(h, kms, files, proxy):
+    """One invoke-local run per scenario through the counting proxy; returns the requests of each."""
+    noncompliant_tags = {"owner": "alice", "tmp:build": "123", "CostCenter": "12ab"}
+    scenarios = []
+
+    def run(name, event, expect):
+        path = files.write(event)
+        proxy.take()
+        rep, lines, _ = h.invoke([path], endpoint=proxy.url)
+        got = outcomes(lines)[0]
+        requests = proxy.take()
+        if got != expect:
+            raise SystemExit("benchmark: scenario %s answered %s, expected %s" % (name, got, expect))
+        scenarios.append({"scenario": name, "outcome": got, "requests": requests})
+        return event
+
+    compliant = kms.create_key(tags=COMPLIANT_TAGS)
+    run("compliant key (created with the policy's tags)", cloudtrail_event(compliant), "COMPLIANT")
+    untagged = kms.create_key()
+    run("non-compliant: untagged key (4 tags to add)", cloudtrail_event(untagged), "REMEDIATED")
+    bad = kms.create_key(tags=noncompliant_tags)
+    event = run("non-compliant: wrong-case, forbidden, invalid tags", cloudtrail_event(bad), "REMEDIATED")
+    run("redelivery of that event", event, "COMPLIANT")
+    primary = kms.create_key(multi_region=True)
+    h.invoke([files.write(cloudtrail_event(primary))], endpoint=proxy.url)  # the primary's own CreateKey
+    proxy.take()
+    replica = kms.replicate_key(primary["KeyId"])
+    run("replica (ReplicateKey event, tags in %s)" % REPLICA_REGION,
+        cloudtrail_event(replica, "ReplicateKey", key_state="Creating"), "REMEDIATED")
+    nokm = kms.create_key()
+    run("event without keyManager (untagged key)", cloudtrail_event(nokm, drop_key_manager=True), "REMEDIATED")
+    for s in scenarios:
+        ops = {}
+        for op, region in s["requests"]:
+            ops[op] = ops.get(op, 0) + 1
+        s["ops"] = ops
+        s["regions"] = sorted({r for _, r in s["requests"]})
+    return scenarios
+
+
+def package_size():
+    """Zip target/lambda as `sam build` + deploy package it (classes at the root, lib/*.jar)."""
+    out = os.path.join(BENCH, "function.zip")
+    total = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for folder, dirs, names in os.walk(TASK_ROOT):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                z.write(path, os.path.relpath(path, TASK_ROOT))
+                total += os.path.getsize(path)
+    lib = os.path.join(TASK_ROOT, "lib")
+    jars = sorted(((os.path.getsize(os.path.join(lib, j)), j) for j in os.listdir(lib) if j.endswith(".jar")), reverse=True)
+    return {"zipBytes": os.path.getsize(out), "unzippedBytes": total, "jars": len(jars),
+            "largest": [{"jar": j, "bytes": b} for b, j in jars[:5]]}
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+    except OSError:
+        pass
+    java = shutil.which("java") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+    jv = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "java": jv[1].strip() if len(jv) > 1 else (jv[0] if jv else "?"),
+            "kernel": platform.release(), "python": platform.python_version(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+# ---- report ---------------------------------------------------------------------------------------------
+def markdown(res):
+    out = []
+    m = res["machine"]
+    out.append("Machine: %s cores, %s; %s; %s. Memory size %d MB (the template's), JVM flags as Lambda's java21." % (
+        m["nproc"], m["cpu"], m["java"], m["date"], res["memorySize"]))
+    out.append("")
+    if "cold" in res:
+        c = res["cold"]
+        e = stats([r["runtimeStartToFirstResponseMs"] for r in c["enforcer"]])
+        t = stats([r["runtimeStartToFirstResponseMs"] for r in c["trivial"]])
+        ei = stats([r["initDurationMs"] for r in c["enforcer"]])
+        ti = stats([r["initDurationMs"] for r in c["trivial"]])
+        ed = stats([r["invocations"][0]["durationMs"] for r in c["enforcer"]])
+        td = stats([r["invocations"][0]["durationMs"] for r in c["trivial"]])
+        out.append("**(a) Cold start**, process start to first response, %d alternating runs each (ms):" % e["n"])
+        out.append("")
+        out.append("| handler | median | p90 | min | max | init (median) | first invoke (median) |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        out.append("| enforcer (real CreateKey event, moto) | %s | %s | %s | %s | %s | %s |" % (
+            fmt(e["median"]), fmt(e["p90"]), fmt(e["min"]), fmt(e["max"]), fmt(ei["median"]), fmt(ed["median"])))
+        out.append("| trivial (copies input to output) | %s | %s | %s | %s | %s | %s |" % (
+            fmt(t["median"]), fmt(t["p90"]), fmt(t["min"]), fmt(t["max"]), fmt(ti["median"]), fmt(td["median"])))
+        pairs = [a["runtimeStartToFirstResponseMs"] / b["runtimeStartToFirstResponseMs"]
+                 for a, b in zip(c["enforcer"], c["trivial"])]
+        out.append("| **ratio enforcer / trivial** | **%s** | %s | %s | %s | | |" % (
+            fmt(e["median"] / t["median"], 2), fmt(e["p90"] / t["p90"], 2), fmt(min(pairs), 2), fmt(max(pairs), 2)))
+        out.append("")
+        out.append("Ratio row: median / median and p90 / p90; min and max of the per-pair ratios (each enforcer run "
+                   "and the trivial run next to it). Median of the per-pair ratios: %s. Target: at most 1.6." % fmt(
+                       statistics.median(pairs), 2))
+        out.append("")
+    if "snap" in res:
+        s = res["snap"]
+        out.append("**SnapStart lifecycle** (`--snap-start`, %d runs each; no real snapshot: restore = the same live JVM) (ms):" % len(s["enforcer"]))
+        out.append("")
+        out.append("| handler | init + beforeCheckpoint (median) | restore -> first response (median) | p90 |")
+        out.append("|---|---:|---:|---:|")
+        for name in ("enforcer", "trivial"):
+            i = stats([r["initDurationMs"] for r in s[name]])
+            r = stats([r["restoreToFirstResponseMs"] for r in s[name]])
+            out.append("| %s | %s | %s | %s |" % (name, fmt(i["median"]), fmt(r["median"]), fmt(r["p90"])))
+        out.append("")
+        if "cold" in res:
+            r = stats([x["restoreToFirstResponseMs"] for x in s["enforcer"]])["median"]
+            t = stats([x["runtimeStartToFirstResponseMs"] for x in res["cold"]["trivial"]])["median"]
+            out.append("Enforcer restore -> first response / trivial on-demand cold start: **%s** (what a SnapStart "
+                       "invocation adds after Lambda has loaded the snapshot, against the runtime's own cold start)."
+                       % fmt(r / t, 2))
+            out.append("")
+    if "warm" in res:
+        w = res["warm"]
+        out.append("**(b) Warm per-event latency**: %d events after %d warm-up events in one JVM, twice for each of "
+                   "the enforcer and the floor (order enforcer, floor, floor, enforcer), samples pooled (ms):" % (
+                       w["events"], w["warmup"]))
+        out.append("")
+        out.append("| what | events | median | p90 | max |")
+        out.append("|---|---|---:|---:|---:|")
+        for label, key in (("fresh key: ListResourceTags + TagResource", "write"),
+                           ("redelivery (compliant): ListResourceTags", "read"), ("all", "all")):
+            e = stats(w["enforcer"][key])
+            f = stats(w["floor"][key])
+            out.append("| enforcer, %s | %d | %s | %s | %s |" % (label, e["n"], fmt(e["median"], 1), fmt(e["p90"], 1), fmt(e["max"], 1)))
+            out.append("| floor: raw SDK calls, %s | %d | %s | %s | %s |" % (label, f["n"], fmt(f["median"], 1), fmt(f["p90"], 1), fmt(f["max"], 1)))
+        t = stats(w["trivial"])
+        out.append("| trivial handler (the harness's own round trip) | %d | %s | %s | %s |" % (t["n"], fmt(t["median"], 1), fmt(t["p90"], 1), fmt(t["max"], 1)))
+        out.append("")
+    if "calls" in res:
+        out.append("**(c) KMS calls per scenario** (requests reaching moto, counted by a proxy; one cold JVM per scenario):")
+        out.append("")
+        out.append("| scenario | outcome | DescribeKey | ListResourceTags | TagResource | UntagResource | total | region |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---|")
+        for s in res["calls"]:
+            o = s["ops"]
+            out.append("| %s | %s | %d | %d | %d | %d | %d | %s |" % (
+                s["scenario"], s["outcome"], o.get("DescribeKey", 0), o.get("ListResourceTags", 0),
+                o.get("TagResource", 0), o.get("UntagResource", 0), len(s["requests"]), ", ".join(s["regions"]) or "-"))
+        out.append("")
+    rss = res.get("rss")
+    if rss:
+        out.append("**(d) Peak RSS** of the function's JVM (VmHWM, MB; Lambda's Max Memory Used):")
+        out.append("")
+        out.append("| run | peak RSS (median) |")
+        out.append("|---|---:|")
+        for k, v in rss.items():
+            out.append("| %s | %s |" % (k, fmt(v)))
+        out.append("")
+    if "package" in res:
+        p = res["package"]
+        out.append("**(e) Deployment package** (target/lambda zipped as sam does: classes + lib/, %d jars): "
+                   "**%s bytes (%.2f MB)** zipped, %s bytes unzipped. Largest jars:" % (
+                       p["jars"], format(p["zipBytes"], ","), p["zipBytes"] / 1e6, format(p["unzippedBytes"], ",")))
+        out.append("")
+        out.append("| jar | bytes |")
+        out.append("|---|---:|")
+        for j in p["largest"]:
+            out.append("| %s | %s |" % (j["jar"], format(j["bytes"], ",")))
+        out.append("")
+    return "\n".join(out)
+
+
+def prepare(args):
+    """The trivial handler's task root and template, and the floor program (javac, no Maven)."""
+    os.makedirs(BENCH, exist_ok=True)
+    shutil.rmtree(TASK_ROOT, ignore_errors=True)
+    shutil.copytree(BUILT_TASK_ROOT, TASK_ROOT)
+    lib = os.path.join(TASK_ROOT, "lib")
+    core = [j for j in os.listdir(lib) if j.startswith("aws-lambda-java-core-")]
+    if len(core) != 1:
+        raise SystemExit("benchmark: expected one aws-lambda-java-core jar in target/lambda/lib")
+    trivial = os.path.join(BENCH, "trivial")
+    shutil.rmtree(trivial, ignore_errors=True)
+    os.makedirs(os.path.join(trivial, "lib"))
+    shutil.copy(os.path.join(lib, core[0]), os.path.join(trivial, "lib"))
+    src = os.path.join(ROOT, "scripts", "bench")
+    javac = shutil.which("javac") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin", "javac")
+    subprocess.run([javac, "--release", "17", "-cp", os.path.join(lib, core[0]), "-d", trivial,
+                    os.path.join(src, "TrivialHandler.java")], check=True)
+    floor = os.path.join(BENCH, "floor")
+    shutil.rmtree(floor, ignore_errors=True)
+    subprocess.run([javac, "--release", "17", "-cp", os.path.join(lib, "*"), "-d", floor,
+                    os.path.join(src, "RawSdkCalls.java")], check=True)
+    # the template with only the handler swapped (JSON is YAML, and invoke-local reads either)
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {suffix if suffix in ("Ref", "Condition") else "Fn::" + suffix: value}
+    Loader.add_multi_constructor("!", tag)
+    with open(os.path.join(ROOT, "template.yaml")) as f:
+        template = yaml.load(f, Loader=Loader)
+    fn = template["Resources"]["TagEnforcerFunction"]["Properties"]
+    fn["Handler"] = "bench.TrivialHandler::handleRequest"
+    with open(os.path.join(BENCH, "template-trivial.yaml"), "w") as f:
+        json.dump(template, f, indent=1, default=str)
+    memory = fn.get("MemorySize") or (template.get("Globals", {}).get("Function", {}).get("MemorySize")) or 128
+    return int(memory)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15, help="cold starts of each handler (alternating)")
+    ap.add_argument("--snap-runs", type=int, default=5, help="SnapStart-lifecycle runs of each handler")
+    ap.add_argument("--events", type=int, default=200, help="warm events measured in one JVM (even)")
+    ap.add_argument("--warmup", type=int, default=10, help="warm-up (fresh, redelivery) pairs before them")
+    ap.add_argument("--only", default="cold,snap,warm,calls,package",
+                    help="comma-separated sections: cold,snap,warm,calls,package")
+    ap.add_argument("--json", default=os.path.join(BENCH, "results.json"))
+    args = ap.parse_args()
+    sections = set(args.only.split(","))
+
+    def on_signal(signum, _frame):
+        raise SystemExit("benchmark: stopped by signal %d" % signum)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    started = time.time()
+    res = {"machine": machine()}
+    proxy = None
+    files = None
+    try:
+        res["memorySize"] = prepare(args)
+        endpoint = start_moto()
+        log("moto on %s" % endpoint)
+        kms = Kms(endpoint)
+        h = Harness(endpoint, args)
+        h.memory_size = res["memorySize"]
+        files = EventFiles(tempfile.mkdtemp(prefix="events-", dir=BENCH))
+        rss = {}
+        if "cold" in sections:
+            res["cold"] = cold_start(h, kms, files, args.runs)
+            rss["enforcer, cold start (1 event)"] = statistics.median(r["maxMemoryUsedMB"] for r in res["cold"]["enforcer"])
+            rss["trivial, cold start (1 event)"] = statistics.median(r["maxMemoryUsedMB"] for r in res["cold"]["trivial"])
+        if "snap" in sections and args.snap_runs > 0:
+            res["snap"] = snap_start(h, kms, files, args.snap_runs)
+            rss["enforcer, --snap-start (priming + 1 event)"] = statistics.median(r["maxMemoryUsedMB"] for r in res["snap"]["enforcer"])
+        if "warm" in sections:
+            res["warm"] = warm(h, kms, files, endpoint, args.events, args.warmup)
+            rss["enforcer, after %d warm events" % (args.events + 2 * args.warmup)] = res["warm"]["enforcer"]["maxMemoryUsedMB"]
+        if "calls" in sections:
+            proxy = CountingProxy(endpoint)
+            res["calls"] = kms_calls(h, kms, files, proxy)
+        if rss:
+            res["rss"] = rss
+        if "package" in sections:
+            res["package"] = package_size()
+        res["seconds"] = round(time.time() - started, 1)
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1)
+        text = markdown(res)
+        with open(os.path.join(BENCH, "results.md"), "w") as f:
+            f.write(text + "\n")
+        print(text)
+        log("done in %.0f s; raw results in %s" % (res["seconds"], os.path.relpath(args.json, ROOT)))
+    finally:
+        if proxy:
+            proxy.close()
+        stop_children()
+        if files:
+            shutil.rmtree(files.folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
