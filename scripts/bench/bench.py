@@ -98,6 +98,19 @@ def stop_children():
     CHILDREN.clear()
 
 
+def run_child(cmd, env, timeout=240):
+    """Runs a child to completion (bounded), always stopping it; returns (process, stdout, stderr)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            env=env, text=True)
+    CHILDREN.append(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        stop(proc)
+        CHILDREN.remove(proc)
+    return proc, out, err
+
+
 def start_moto():
     last = None
     for _ in range(3):
@@ -299,14 +312,7 @@ class Harness:
         if snap:
             cmd.append("--snap-start")
         cmd += ["-e"] + list(events)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                env=self.env(endpoint, java_opts, extra_env), text=True)
-        CHILDREN.append(proc)
-        try:
-            out, err = proc.communicate(timeout=240)
-        finally:
-            stop(proc)
-            CHILDREN.remove(proc)
+        proc, out, err = run_child(cmd, self.env(endpoint, java_opts, extra_env))
         try:
             with open(report) as f:
                 rep = json.load(f)
@@ -407,13 +413,7 @@ def warm(h, kms, files, endpoint, events_n, warmup_pairs):
                "-cp", os.path.join(BENCH, "floor") + ":" + os.path.join(TASK_ROOT, "lib", "*"),
                "bench.RawSdkCalls", endpoint, REGION, lines_file, str(skip)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-        CHILDREN.append(proc)
-        try:
-            out, err = proc.communicate(timeout=240)
-        finally:
-            stop(proc)
-            CHILDREN.remove(proc)
+        proc, out, err = run_child(cmd, env)
         if proc.returncode != 0:
             sys.stderr.write(err[-3000:])
             raise SystemExit("benchmark: the floor program failed")
