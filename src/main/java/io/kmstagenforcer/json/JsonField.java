@@ -33,11 +33,14 @@ public final class JsonField {
             .build();
 
     private final String path;
+    /** The value; null when absent or JSON null, which read the same. */
     private final JsonNode node;
+    private final boolean explicitNull;
 
     private JsonField(String path, JsonNode node) {
         this.path = path;
-        this.node = node == null || node.isNull() ? null : node;
+        this.explicitNull = node != null && node.isNull();
+        this.node = explicitNull ? null : node;
     }
 
     /** Parses a whole document; {@code what} names it in messages, e.g. "event" or "TAG_POLICY". */
@@ -180,7 +183,7 @@ public final class JsonField {
     }
 
     private JsonShapeException shapeError(String expected) {
-        return new JsonShapeException(path + " must be " + expected + ", not " + describe(node));
+        return new JsonShapeException(path + " must be " + expected + ", not " + (explicitNull ? "null" : describe(node)));
     }
 
     private static String describe(JsonNode node) {

@@ -101,7 +101,12 @@ class JsonFieldTest {
 
         @Test
         void anAbsentValueIsNotAnObject() {
-            assertEquals("doc.nothing must be an object, not missing", shapeError(JsonField::asObject, DOC.get("nothing")));
+            assertEquals("doc.missing must be an object, not missing", shapeError(JsonField::asObject, DOC.get("missing")));
+        }
+
+        @Test
+        void aNullValueIsNotAnObjectAndSaysNull() {
+            assertEquals("doc.nothing must be an object, not null", shapeError(JsonField::asObject, DOC.get("nothing")));
         }
     }
 
