@@ -187,38 +187,29 @@ class TagEnforcerHandlerTest {
 
     @Nested
     class LeftAlone {
-        @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {
-                "events/create-key-failed.json",
-                "events/create-key-aws-managed.json",
-                "events/not-a-kms-event.json",
-                "src/test/resources/events/disable-key.json",
-                "src/test/resources/events/create-key-pending-deletion.json",
-                "src/test/resources/events/replicate-key-pending-replica-deletion.json"})
-        void ignoresEventsWithNothingToEnforceWithoutCallingKms(String event) {
+        @ParameterizedTest(name = "{1}: {0}")
+        @CsvSource({
+                "events/create-key-failed.json, IGNORED",
+                "events/create-key-aws-managed.json, IGNORED",
+                "events/not-a-kms-event.json, IGNORED",
+                "src/test/resources/events/disable-key.json, IGNORED",
+                "src/test/resources/events/create-key-pending-deletion.json, IGNORED",
+                "src/test/resources/events/replicate-key-pending-replica-deletion.json, IGNORED",
+                "src/test/resources/events/not-json.txt, REJECTED",
+                "src/test/resources/events/empty.json, REJECTED",
+                "src/test/resources/events/json-array.json, REJECTED",
+                "src/test/resources/events/missing-detail.json, REJECTED",
+                "src/test/resources/events/detail-is-string.json, REJECTED",
+                "src/test/resources/events/arn-other-service.json, REJECTED",
+                "src/test/resources/events/arn-unparseable.json, REJECTED",
+                "src/test/resources/events/arn-not-string.json, REJECTED"})
+        void leavesEventsWithNothingToEnforceAloneWithAReasonAndNoKmsCall(String event, String outcome) {
             JsonField response = invoke(event);
 
-            assertEquals("IGNORED", text(response, "outcome"));
+            assertEquals(outcome, text(response, "outcome"));
             assertTrue(response.get("reason").requiredString().length() > 10, "a reason is given");
             verifyNoInteractions(kms);
             assertEquals(List.of(), clientRegions);
-        }
-
-        @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {
-                "src/test/resources/events/not-json.txt",
-                "src/test/resources/events/empty.json",
-                "src/test/resources/events/json-array.json",
-                "src/test/resources/events/missing-detail.json",
-                "src/test/resources/events/detail-is-string.json",
-                "src/test/resources/events/arn-other-service.json",
-                "src/test/resources/events/arn-unparseable.json",
-                "src/test/resources/events/arn-not-string.json"})
-        void rejectsMalformedEventsWithoutCallingKmsOrThrowing(String event) {
-            JsonField response = invoke(event);
-
-            assertEquals("REJECTED", text(response, "outcome"));
-            verifyNoInteractions(kms);
         }
 
         @ParameterizedTest(name = "{0} key in state {1}")
