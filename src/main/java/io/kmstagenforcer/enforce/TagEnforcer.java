@@ -58,14 +58,16 @@ public final class TagEnforcer {
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
         Writes writes = new Writes(event);
+        boolean recent = isRecent(event);
         try {
-            return enforce(event, writes);
+            // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
+            return enforce(event, writes, recent ? notFoundRetry : NotFoundRetry.NONE);
         } catch (KmsCallException e) {
             String reason = e.operation() + " answered " + e.errorCode();
             if (e.kind() == KmsCallException.Kind.TERMINAL) {
                 return writes.result(Outcome.FAILED, reason);
             }
-            if (e.kind() == KmsCallException.Kind.NOT_FOUND && !isRecent(event)) {
+            if (e.kind() == KmsCallException.Kind.NOT_FOUND && !recent) {
                 return writes.result(Outcome.FAILED, reason + " more than " + NOT_FOUND_IS_TRANSIENT_FOR.toMinutes()
                         + " minutes after the event: the key is not in this account and region");
             }
@@ -73,9 +75,7 @@ public final class TagEnforcer {
         }
     }
 
-    private EnforcementResult enforce(KeyEvent event, Writes writes) {
-        // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
-        NotFoundRetry retry = isRecent(event) ? notFoundRetry : NotFoundRetry.NONE;
+    private EnforcementResult enforce(KeyEvent event, Writes writes, NotFoundRetry retry) {
         if (event.keyManager().isEmpty()) {
             KeyDescription description = retry.call(() -> keys.describe(event.key()));
             Optional<String> skip = KeyStates.reasonToSkip(description.keyManager(), description.keyState());
