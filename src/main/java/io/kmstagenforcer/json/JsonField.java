@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
@@ -96,17 +98,6 @@ public final class JsonField {
         return new JsonField(childPath, asObject().get(name));
     }
 
-    /** The first of the named members that is present (for fields AWS spells more than one way). */
-    public JsonField firstOf(String... names) {
-        for (String name : names) {
-            JsonField field = get(name);
-            if (field.isPresent()) {
-                return field;
-            }
-        }
-        return get(names[0]);
-    }
-
     public Map<String, JsonNode> asObject() {
         if (node == null || !node.isObject()) {
             throw shapeError("an object");
@@ -140,13 +131,7 @@ public final class JsonField {
     }
 
     public Optional<String> optionalString() {
-        if (node == null) {
-            return Optional.empty();
-        }
-        if (!node.isString()) {
-            throw shapeError("a string");
-        }
-        return Optional.of(node.asString());
+        return optional(JsonNode::isString, "a string", JsonNode::asString);
     }
 
     public String requiredString() {
@@ -159,27 +144,28 @@ public final class JsonField {
     }
 
     public Optional<Long> optionalLong() {
-        if (node == null) {
-            return Optional.empty();
-        }
-        if (!node.isNumber()) {
-            throw shapeError("a number");
-        }
-        try {
-            return Optional.of(Long.parseLong(node.asNumber()));
-        } catch (NumberFormatException e) {
-            throw shapeError("a whole number");
-        }
+        return optional(JsonNode::isNumber, "a number", number -> {
+            try {
+                return Long.parseLong(number.asNumber());
+            } catch (NumberFormatException e) {
+                throw shapeError("a whole number");
+            }
+        });
     }
 
     public Optional<Boolean> optionalBoolean() {
+        return optional(JsonNode::isBoolean, "true or false", JsonNode::asBoolean);
+    }
+
+    /** Absent (or null) is empty; a value of another type is a shape error, never coerced. */
+    private <T> Optional<T> optional(Predicate<JsonNode> isExpectedType, String expected, Function<JsonNode, T> read) {
         if (node == null) {
             return Optional.empty();
         }
-        if (!node.isBoolean()) {
-            throw shapeError("true or false");
+        if (!isExpectedType.test(node)) {
+            throw shapeError(expected);
         }
-        return Optional.of(node.asBoolean());
+        return Optional.of(read.apply(node));
     }
 
     private JsonShapeException shapeError(String expected) {

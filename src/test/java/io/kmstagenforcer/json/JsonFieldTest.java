@@ -1,7 +1,6 @@
 package io.kmstagenforcer.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -189,34 +188,6 @@ class JsonFieldTest {
             List<String> paths = JsonField.parse("doc", "{\"z\": 1, \"a\": 2, \"m\": 3}").members().stream()
                     .map(Map.Entry::getValue).map(JsonField::path).toList();
             assertEquals(List.of("doc.z", "doc.a", "doc.m"), paths);
-        }
-    }
-
-    @Nested
-    class FirstOf {
-
-        /** names (comma-separated) | the string found (empty: absent) | its path. */
-        @ParameterizedTest(name = "firstOf({0}) -> {1} at {2}")
-        @CsvSource(delimiter = '|', textBlock = """
-                AWSAccountId,aWSAccountId | upper | doc.AWSAccountId
-                AccountId,aWSAccountId    | lower | doc.aWSAccountId
-                nothing,text              | hello | doc.text
-                accountId,AccountID       |       | doc.accountId
-                """)
-        void theFirstPresentSpellingWinsNullCountsAsAbsentAndNoneIsAbsentNamedByTheFirst(String names, String value, String path) {
-            JsonField field = DOC.firstOf(names.split(","));
-            assertEquals(List.of(Optional.ofNullable(value), path), List.of(field.optionalString(), field.path()));
-        }
-
-        @Test
-        void aPresentSpellingOfTheWrongTypeIsNotSkipped() {
-            assertEquals("doc.number must be a string, not a number",
-                    shapeError(JsonField::optionalString, DOC.firstOf("number", "text")));
-        }
-
-        @Test
-        void firstOfAnAbsentValueIsAbsent() {
-            assertFalse(DOC.get("missing").firstOf("a", "b").isPresent());
         }
     }
 }
