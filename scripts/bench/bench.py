@@ -24,11 +24,12 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import cloudtrail_event as cloudtrail  # noqa: E402  (shared with scripts/demo)
 INVOKE = os.path.join(ROOT, "scripts", "invoke-local")
 BENCH = os.path.join(ROOT, "target", "bench")
 BUILT_TASK_ROOT = os.path.join(ROOT, "target", "lambda")
@@ -39,6 +40,8 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 REPLICA_REGION = "eu-west-1"
 USER_ARN = "arn:aws:iam::%s:user/alice" % ACCOUNT
+USER_IDENTITY = {"type": "IAMUser", "principalId": "AIDAEXAMPLEBENCH", "arn": USER_ARN, "accountId": ACCOUNT,
+                 "userName": "alice"}
 # What the template's default policy writes on a key created by USER_ARN.
 COMPLIANT_TAGS = {"Owner": "alice", "CostCenter": "unassigned", "Environment": "dev", "CreatedBy": USER_ARN}
 
@@ -214,51 +217,15 @@ class Kms:
         return {t["TagKey"]: t["TagValue"] for t in self.client(region).list_resource_tags(KeyId=arn)["Tags"]}
 
 
-def lower_camel(value):
-    """boto3's KeyMetadata (UpperCamel, datetimes) -> CloudTrail's responseElements shape."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            name = k if k == "AWSAccountId" else k[0].lower() + k[1:]
-            out[name] = lower_camel(v)
-        return out
-    if isinstance(value, list):
-        return [lower_camel(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%b %d, %Y, %-I:%M:%S %p")  # CloudTrail's quirky creationDate
-    return value
-
-
 def cloudtrail_event(metadata, event_name="CreateKey", drop_key_manager=False, key_state=None):
     """The EventBridge event CloudTrail delivers for a CreateKey/ReplicateKey that returned `metadata`."""
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta = lower_camel(metadata)
+    meta = cloudtrail.key_metadata(metadata)
     if drop_key_manager:
         meta.pop("keyManager", None)
     if key_state:
         meta["keyState"] = key_state
-    if event_name == "ReplicateKey":
-        request = {"keyId": meta["keyId"], "replicaRegion": REPLICA_REGION, "bypassPolicyLockoutSafetyCheck": False}
-        response = {"replicaKeyMetadata": meta, "replicaPolicy": "{}"}
-    else:
-        request = {"description": "benchmark", "origin": "AWS_KMS", "keySpec": "SYMMETRIC_DEFAULT",
-                   "keyUsage": "ENCRYPT_DECRYPT"}
-        response = {"keyMetadata": meta}
-    return {
-        "version": "0", "id": str(uuid.uuid4()), "detail-type": "AWS API Call via CloudTrail", "source": "aws.kms",
-        "account": ACCOUNT, "time": now, "region": REGION, "resources": [],
-        "detail": {
-            "eventVersion": "1.08",
-            "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLEBENCH", "arn": USER_ARN,
-                             "accountId": ACCOUNT, "userName": "alice"},
-            "eventTime": now, "eventSource": "kms.amazonaws.com", "eventName": event_name, "awsRegion": REGION,
-            "sourceIPAddress": "192.0.2.0", "userAgent": "AWS Internal",
-            "requestParameters": request, "responseElements": response,
-            "requestID": str(uuid.uuid4()), "eventID": str(uuid.uuid4()), "readOnly": False,
-            "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT,
-            "eventCategory": "Management",
-        },
-    }
+    return cloudtrail.api_call_event(meta, account=ACCOUNT, region=REGION, event_name=event_name,
+                                     replica_region=REPLICA_REGION, user_identity=USER_IDENTITY)
 
 
 class EventFiles:
