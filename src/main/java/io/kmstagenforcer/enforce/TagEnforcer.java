@@ -7,7 +7,7 @@ import io.kmstagenforcer.event.KeyStates;
 import io.kmstagenforcer.kms.KeyDescription;
 import io.kmstagenforcer.kms.KmsCallException;
 import io.kmstagenforcer.kms.KmsKeys;
-import io.kmstagenforcer.plan.EventVariables;
+import io.kmstagenforcer.plan.KeyContext;
 import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.TagPlanner;
 import io.kmstagenforcer.plan.WriteOrder;
@@ -84,7 +84,7 @@ public final class TagEnforcer {
             }
         }
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()));
-        TagPlan plan = TagPlanner.plan(tags, policy, EventVariables.of(event));
+        TagPlan plan = TagPlanner.plan(tags, policy, KeyContext.ofCreation(event));
         writes.plan = plan;
         if (plan.exempt()) {
             return writes.result(Outcome.IGNORED, "key carries the exemption tag " + policy.exemptTag().orElseThrow());

@@ -3,7 +3,6 @@ package io.kmstagenforcer.plan;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
-import io.kmstagenforcer.policy.TemplateVariable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Works out what to write so that a key's tags satisfy the policy: a pure function of the current
- * tags, the policy and the event's template variables. It never touches {@code aws:} tags, never
+ * tags, the policy and the {@link KeyContext} template values are drawn from. It never touches {@code aws:} tags, never
  * plans past KMS's 50-tag limit, and orders the writes so that no tag value is lost.
  */
 public final class TagPlanner {
@@ -21,7 +20,7 @@ public final class TagPlanner {
     private TagPlanner() {
     }
 
-    public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, Map<TemplateVariable, String> variables) {
+    public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, KeyContext context) {
         if (policy.exemptTag().filter(currentTags::containsKey).isPresent()) {
             return TagPlan.exemptPlan();
         }
@@ -33,12 +32,12 @@ public final class TagPlanner {
             }
         });
         for (RequiredTag tag : policy.required()) {
-            planRequired(draft, tag, policy.normalizeKeyCase(), variables);
+            planRequired(draft, tag, policy.normalizeKeyCase(), context);
         }
         return draft.fitWithinTagLimit();
     }
 
-    private static void planRequired(Draft draft, RequiredTag tag, boolean normalizeKeyCase, Map<TemplateVariable, String> variables) {
+    private static void planRequired(Draft draft, RequiredTag tag, boolean normalizeKeyCase, KeyContext context) {
         Map<String, String> current = draft.current;
         Optional<String> present = Optional.ofNullable(current.get(tag.key()));
         List<String> variants = normalizeKeyCase ? caseVariants(current, tag.key()) : List.of();
@@ -48,8 +47,12 @@ public final class TagPlanner {
         Optional<String> candidate = present.or(() -> carried).or(() -> variants.stream().findFirst().map(current::get));
 
         Optional<String> target;
-        if (tag.fixedValue().isPresent()) {
-            target = tag.remedy(variables);
+        if (tag.fixedValue().filter(value -> !context.canRender(value)).isPresent() && candidate.isPresent()) {
+            // The value was rendered from the creation record, which this context does not have:
+            // what the key holds is the best value there is.
+            target = candidate;
+        } else if (tag.fixedValue().isPresent()) {
+            target = tag.remedy(context.values());
             if (candidate.isEmpty()) {
                 draft.violation(tag.key(), Problem.MISSING, "set to its fixed value");
             } else if (!candidate.equals(target)) {
@@ -58,7 +61,7 @@ public final class TagPlanner {
         } else if (candidate.filter(tag::accepts).isPresent()) {
             target = candidate;
         } else {
-            Optional<String> remedy = tag.remedy(variables);
+            Optional<String> remedy = tag.remedy(context.values());
             target = remedy.filter(tag::accepts);
             Problem problem = candidate.isPresent() ? Problem.INVALID_VALUE : Problem.MISSING;
             draft.violation(tag.key(), problem, target.isPresent() ? "set to the default"

@@ -5,19 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.policy.KeyGlob;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
 import io.kmstagenforcer.policy.TemplateVariable;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TagPlannerTest {
     private static final String PRINCIPAL_ARN = "arn:aws:sts::111122223333:assumed-role/Admin/alice";
-    private static final Map<TemplateVariable, String> EVENT = new EnumMap<>(Map.of(
+    private static final KeyContext EVENT = new KeyContext(Map.of(
             TemplateVariable.ACCOUNT, "111122223333",
             TemplateVariable.REGION, "eu-west-1",
             TemplateVariable.KEY_ID, "1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -46,7 +49,7 @@ class TagPlannerTest {
             TemplateVariable.PRINCIPAL_TYPE, "AssumedRole",
             TemplateVariable.EVENT_TIME, "2024-05-01T12:34:56Z",
             TemplateVariable.EVENT_DATE, "2024-05-01",
-            TemplateVariable.EVENT_NAME, "CreateKey"));
+            TemplateVariable.EVENT_NAME, "CreateKey"), Set.of());
 
     /** The contract's sample: Owner, CostCenter, Environment, CreatedBy; tmp:* and Scratch forbidden; keys normalised. */
     private static final TagPolicy SAMPLE = Policies.sample();
@@ -428,6 +431,64 @@ class TagPlannerTest {
             Map<String, String> current = randomTags(random);
             assertTrue(runsUntilNoChanges(current) <= 1 + SAMPLE.required().size(), () -> "did not converge from " + current);
         }
+    }
+
+    // ------------------------------------------------------------------ keys met after their creation (drift, sweep)
+
+    private static final KeyContext EXISTING_KEY = KeyContext.ofExistingKey(
+            KeyArn.parse("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            Optional.of(Instant.parse("2023-02-03T04:05:06Z")));
+
+    @Test
+    void onAnExistingKeyAFixedValueFromTheCreatorIsKeptNotRenderedFromWhoeverIsAskingNow() {
+        TagPlan plan = TagPlanner.plan(COMPLIANT, SAMPLE, EXISTING_KEY);
+
+        assertFalse(plan.hasChanges(), () -> "CreatedBy must keep the creator's ARN: " + plan);
+        assertEquals(List.of(), plan.violations());
+    }
+
+    @Test
+    void onAnExistingKeyAMissingFixedValueFromTheCreatorFallsBackToUnknown() {
+        Map<String, String> current = new LinkedHashMap<>(COMPLIANT);
+        current.remove("CreatedBy");
+
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY);
+
+        assertPlan(plan, Map.of("CreatedBy", "unknown"), List.of(), Map.of(), "CreatedBy:MISSING");
+    }
+
+    @Test
+    void onAnExistingKeyAFixedValueThatNeedsNoCreationRecordIsRestored() {
+        TagPlan plan = TagPlanner.plan(tags("Team", "someone-else"),
+                Policies.parse("{'required':{'Team':{'value':'platform-${account}'}}}"), EXISTING_KEY);
+
+        assertPlan(plan, Map.of("Team", "platform-111122223333"), List.of(), Map.of("Team", "someone-else"), "Team:WRONG_VALUE");
+    }
+
+    @Test
+    void onAnExistingKeyAMissingDefaultFromTheCreatorFallsBackToUnknown() {
+        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Owner':{'default':'${principal}'}}}"), EXISTING_KEY);
+
+        assertEquals(Map.of("Owner", "unknown"), plan.toSet());
+    }
+
+    @Test
+    void onAnExistingKeyTheEventDateIsTheKeysCreationDate() {
+        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Created':{'default':'${eventDate}'}}}"), EXISTING_KEY);
+
+        assertEquals(Map.of("Created", "2023-02-03"), plan.toSet());
+    }
+
+    @Test
+    void onAnExistingKeyAFixedValueFromTheCreatorKeepsAWrongCaseVariantsValueWhenRenamed() {
+        Map<String, String> current = new LinkedHashMap<>(COMPLIANT);
+        current.remove("CreatedBy");
+        current.put("createdby", PRINCIPAL_ARN);
+
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY);
+
+        assertEquals(Map.of("CreatedBy", PRINCIPAL_ARN), plan.toSet());
+        assertEquals(List.of("createdby"), plan.toRemove());
     }
 
     // ------------------------------------------------------------------ helpers
