@@ -21,7 +21,9 @@ import java.util.Map;
 import org.crac.Core;
 
 /**
- * Lambda entry point for EventBridge "AWS API Call via CloudTrail" events from {@code aws.kms}.
+ * Lambda entry point for EventBridge "AWS API Call via CloudTrail" events from {@code aws.kms}: keys
+ * created (CreateKey, ReplicateKey) and keys whose tags were changed by someone else (TagResource,
+ * UntagResource).
  *
  * <p>A {@link RequestStreamHandler} rather than a {@code RequestHandler<SomeEvent>}: with a typed
  * handler the runtime deserialises the event before any of our code runs, so input that is not
@@ -55,7 +57,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
             Clock clock, PrintStream logOutput) {
         Settings settings = Settings.fromEnvironment(environment);
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
-        this.enforcer = new TagEnforcer(settings.policy(), new KmsKeys(clients), notFoundRetry, clock);
+        this.enforcer = new TagEnforcer(settings.policy(), new KmsKeys(clients), notFoundRetry, clock, settings.identity());
         this.decisions = new DecisionLog(logOutput, settings.logLevel(), metrics, clock);
         this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
         Core.getGlobalContext().register(priming);

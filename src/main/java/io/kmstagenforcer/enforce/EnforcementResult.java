@@ -1,5 +1,6 @@
 package io.kmstagenforcer.enforce;
 
+import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.plan.Violation;
 import io.kmstagenforcer.policy.Mode;
 import java.util.Collections;
@@ -9,17 +10,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What happened to one event.
+ * What happened to one key (or to an event that named none).
  *
+ * @param trigger        what brought the key here: the CloudTrail event's name, or {@code Sweep}
  * @param added          tags written by TagResource
  * @param removed        tag keys removed by UntagResource
  * @param wouldAdd       in report mode, the tags enforce mode would write
  * @param wouldRemove    in report mode, the tag keys enforce mode would remove
  * @param previousValues the value every changed or removed tag held before (logged, never returned)
+ * @param skipped        for an {@code IGNORED} key that was left alone unplanned, why (the sweep counts these)
  */
 public record EnforcementResult(
         Outcome outcome,
         Mode mode,
+        Optional<String> trigger,
         Optional<String> eventId,
         Optional<String> keyArn,
         Map<String, String> added,
@@ -28,7 +32,8 @@ public record EnforcementResult(
         List<String> wouldRemove,
         Map<String, String> previousValues,
         List<Violation> violations,
-        Optional<String> reason) {
+        Optional<String> reason,
+        Optional<SkipReason> skipped) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -40,9 +45,10 @@ public record EnforcementResult(
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
-    static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> eventId, Optional<String> keyArn, String reason) {
-        return new EnforcementResult(outcome, mode, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason));
+    static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
+            Optional<String> keyArn, String reason) {
+        return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
+                List.of(), Optional.of(reason), Optional.empty());
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {

@@ -1,9 +1,12 @@
 package io.kmstagenforcer.enforce;
 
+import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.event.EventInterpreter;
 import io.kmstagenforcer.event.Interpretation;
+import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.event.KeyStates;
+import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.kms.KeyDescription;
 import io.kmstagenforcer.kms.KmsCallException;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -23,9 +26,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The domain core: one event in, one {@link EnforcementResult} out. Reads the key's tags once,
- * writes only the difference (so a redelivered event writes nothing), and throws
- * {@link RetryableFailure} only when a later attempt could succeed.
+ * The domain core: one key in, one {@link EnforcementResult} out, whether the key comes from an
+ * event or from the sweep. Reads the key's tags once, writes only the difference (so a redelivered
+ * event writes nothing), and throws {@link RetryableFailure} only when a later attempt could succeed.
+ *
+ * <p>Two ways in, one engine:
+ * <ul>
+ *   <li>a new key (CreateKey, ReplicateKey): the event says who created it and, usually, that it is
+ *       customer managed, so one ListResourceTags is all the reading it needs;</li>
+ *   <li>an existing key (a TagResource/UntagResource drift event, the sweep): nothing says who created
+ *       it ({@link KeyContext#ofExistingKey}); a key that complies costs one ListResourceTags, and
+ *       only a key that needs changes is described (can it be tagged? when was it created?) and
+ *       planned again with that.</li>
+ * </ul>
  */
 public final class TagEnforcer {
     /**
@@ -34,34 +47,49 @@ public final class TagEnforcer {
      * region, or a very old replay. Retrying that would only fill the failure queue later.
      */
     static final Duration NOT_FOUND_IS_TRANSIENT_FOR = Duration.ofMinutes(30);
+    /** The trigger of a key the sweep found, in results and decision lines. */
+    public static final String SWEEP_TRIGGER = "Sweep";
 
     private final TagPolicy policy;
     private final KmsKeys keys;
     private final NotFoundRetry notFoundRetry;
     private final Clock clock;
-    private final EventInterpreter interpreter = new EventInterpreter();
+    private final EventInterpreter interpreter;
 
     public TagEnforcer(TagPolicy policy, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock) {
+        this(policy, keys, notFoundRetry, clock, EnforcerIdentity.NONE);
+    }
+
+    public TagEnforcer(TagPolicy policy, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock, EnforcerIdentity identity) {
         this.policy = policy;
         this.keys = keys;
         this.notFoundRetry = notFoundRetry;
         this.clock = clock;
+        this.interpreter = new EventInterpreter(identity);
     }
 
+    public TagPolicy policy() {
+        return policy;
+    }
+
+    /** One EventBridge event, as Lambda delivered it. */
     public EnforcementResult enforce(byte[] eventBytes) {
         Interpretation interpretation = interpreter.interpret(eventBytes);
         if (interpretation instanceof Interpretation.Reject reject) {
-            return EnforcementResult.untouched(Outcome.REJECTED, policy.mode(), reject.eventId(), Optional.empty(), reject.reason());
+            return EnforcementResult.untouched(Outcome.REJECTED, policy.mode(), Optional.empty(), reject.eventId(), Optional.empty(),
+                    reject.reason());
         }
         if (interpretation instanceof Interpretation.Ignore ignore) {
-            return EnforcementResult.untouched(Outcome.IGNORED, policy.mode(), ignore.eventId(), ignore.keyArn(), ignore.reason());
+            return EnforcementResult.untouched(Outcome.IGNORED, policy.mode(), Optional.empty(), ignore.eventId(), ignore.keyArn(),
+                    ignore.reason());
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
-        Writes writes = new Writes(event);
+        Writes writes = new Writes(event.key(), event.eventName(), event.eventId());
         boolean recent = isRecent(event);
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
-            return enforce(event, writes, recent ? notFoundRetry : NotFoundRetry.NONE);
+            NotFoundRetry retry = recent ? notFoundRetry : NotFoundRetry.NONE;
+            return event.createsKey() ? enforceNewKey(event, writes, retry) : enforceExistingKey(writes, retry);
         } catch (KmsCallException e) {
             String reason = e.operation() + " answered " + e.errorCode();
             if (e.kind() == KmsCallException.Kind.TERMINAL) {
@@ -75,19 +103,65 @@ public final class TagEnforcer {
         }
     }
 
-    private EnforcementResult enforce(KeyEvent event, Writes writes, NotFoundRetry retry) {
+    /**
+     * A key the sweep listed. Not found means it was deleted since it was listed: nothing to do.
+     *
+     * @throws RetryableFailure when KMS throttled or failed in a way a later attempt may not
+     */
+    public EnforcementResult enforceListedKey(KeyArn key) {
+        Writes writes = new Writes(key, SWEEP_TRIGGER, Optional.empty());
+        try {
+            return enforceExistingKey(writes, NotFoundRetry.NONE);
+        } catch (KmsCallException e) {
+            String reason = e.operation() + " answered " + e.errorCode();
+            switch (e.kind()) {
+                case NOT_FOUND:
+                    return writes.skipped(new KeyStates.Skip(SkipReason.DELETED, reason + ": the key was deleted after it was listed"));
+                case TERMINAL:
+                    return writes.result(Outcome.FAILED, reason);
+                default:
+                    throw new RetryableFailure(writes.result(Outcome.RETRYING, reason), e);
+            }
+        }
+    }
+
+    /** A listed key the sweep knows it must leave alone (an AWS managed key, by its alias), at no KMS call. */
+    public EnforcementResult skipListedKey(KeyArn key, KeyStates.Skip skip) {
+        return new Writes(key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
+    }
+
+    private EnforcementResult enforceNewKey(KeyEvent event, Writes writes, NotFoundRetry retry) {
         if (event.keyManager().isEmpty()) {
             KeyDescription description = retry.call(() -> keys.describe(event.key()));
-            Optional<String> skip = KeyStates.reasonToSkip(description.keyManager(), description.keyState());
+            Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
             if (skip.isPresent()) {
-                return writes.result(Outcome.IGNORED, skip.get());
+                return writes.skipped(skip.get());
             }
         }
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()));
-        TagPlan plan = TagPlanner.plan(tags, policy, KeyContext.ofCreation(event));
+        return apply(TagPlanner.plan(tags, policy, KeyContext.ofCreation(event)), writes);
+    }
+
+    private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry) {
+        KeyArn key = writes.key;
+        Map<String, String> tags = retry.call(() -> keys.listTags(key));
+        TagPlan plan = TagPlanner.plan(tags, policy, KeyContext.ofExistingKey(key, Optional.empty()));
+        if (plan.exempt() || (!plan.hasChanges() && plan.violations().isEmpty())) {
+            return apply(plan, writes);
+        }
+        // About to report or change a key no event described: can it be tagged at all, and when was it made?
+        KeyDescription description = retry.call(() -> keys.describe(key));
+        Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
+        if (skip.isPresent()) {
+            return writes.skipped(skip.get());
+        }
+        return apply(TagPlanner.plan(tags, policy, KeyContext.ofExistingKey(key, description.creationDate())), writes);
+    }
+
+    private EnforcementResult apply(TagPlan plan, Writes writes) {
         writes.plan = plan;
         if (plan.exempt()) {
-            return writes.result(Outcome.IGNORED, "key carries the exemption tag " + policy.exemptTag().orElseThrow());
+            return writes.skipped(new KeyStates.Skip(SkipReason.EXEMPT, "key carries the exemption tag " + policy.exemptTag().orElseThrow()));
         }
         if (!plan.hasChanges()) {
             return plan.violations().isEmpty()
@@ -118,48 +192,61 @@ public final class TagEnforcer {
         }
     }
 
-    /** The writes for one event as they happen, so a failure part-way reports what was done. */
+    /** The writes for one key as they happen, so a failure part-way reports what was done. */
     private final class Writes {
-        private final KeyEvent event;
+        private final KeyArn key;
+        private final String trigger;
+        private final Optional<String> eventId;
         private TagPlan plan;
         private Map<String, String> added = Map.of();
         private List<String> removed = List.of();
 
-        Writes(KeyEvent event) {
-            this.event = event;
+        Writes(KeyArn key, String trigger, Optional<String> eventId) {
+            this.key = key;
+            this.trigger = trigger;
+            this.eventId = eventId;
         }
 
         void tag() {
             if (!plan.toSet().isEmpty()) {
-                keys.tag(event.key(), plan.toSet());
+                keys.tag(key, plan.toSet());
                 added = plan.toSet();
             }
         }
 
         void untag() {
             if (!plan.toRemove().isEmpty()) {
-                keys.untag(event.key(), plan.toRemove());
+                keys.untag(key, plan.toRemove());
                 removed = plan.toRemove();
             }
         }
 
+        EnforcementResult skipped(KeyStates.Skip skip) {
+            return result(Outcome.IGNORED, skip.detail(), Optional.of(skip.reason()));
+        }
+
         EnforcementResult result(Outcome outcome, String reason) {
+            return result(outcome, reason, Optional.empty());
+        }
+
+        private EnforcementResult result(Outcome outcome, String reason, Optional<SkipReason> skipped) {
             boolean reported = outcome == Outcome.REPORTED;
             Map<String, String> previous = new LinkedHashMap<>();
             if (plan != null && !reported) {
-                plan.previousValues().forEach((key, value) -> {
-                    if (added.containsKey(key) || removed.contains(key)) {
-                        previous.put(key, value);
+                plan.previousValues().forEach((tagKey, value) -> {
+                    if (added.containsKey(tagKey) || removed.contains(tagKey)) {
+                        previous.put(tagKey, value);
                     }
                 });
             }
-            return new EnforcementResult(outcome, policy.mode(), event.eventId(), Optional.of(event.key().toString()),
+            return new EnforcementResult(outcome, policy.mode(), Optional.of(trigger), eventId, Optional.of(key.toString()),
                     added, removed,
                     reported ? plan.toSet() : Map.of(),
                     reported ? plan.toRemove() : List.of(),
                     reported ? plan.previousValues() : previous,
                     plan == null ? List.of() : plan.violations(),
-                    Optional.ofNullable(reason));
+                    Optional.ofNullable(reason),
+                    skipped);
         }
     }
 }

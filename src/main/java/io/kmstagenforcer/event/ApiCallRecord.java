@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * The CloudTrail record in an EventBridge "AWS API Call via CloudTrail" event ({@code detail}),
  * typed for the fields the enforcer reads (the region always comes from the key's ARN, never
- * from {@code awsRegion}, which for ReplicateKey names the primary's region). The response is
- * kept as JSON because its shape depends on the API that was called.
+ * from {@code awsRegion}, which for ReplicateKey names the primary's region). The request, the
+ * response and the resources are kept as JSON because their shape depends on the API that was called.
  */
 public record ApiCallRecord(
         String eventName,
@@ -15,7 +15,9 @@ public record ApiCallRecord(
         Optional<String> eventTime,
         Optional<String> errorCode,
         UserIdentity userIdentity,
-        JsonField responseElements) {
+        JsonField requestParameters,
+        JsonField responseElements,
+        JsonField resources) {
 
     /** Reads the record; a field the enforcer depends on with the wrong type is a shape error. */
     static ApiCallRecord from(JsonField detail) {
@@ -28,6 +30,8 @@ public record ApiCallRecord(
                 // Any errorCode, whatever its type, marks a failed call.
                 errorCode.isPresent() ? Optional.of(errorCode.stringIfPresent().orElse("(non-string errorCode)")) : Optional.empty(),
                 UserIdentity.from(detail.get("userIdentity")),
-                detail.get("responseElements"));
+                detail.get("requestParameters"),
+                detail.get("responseElements"),
+                detail.get("resources"));
     }
 }

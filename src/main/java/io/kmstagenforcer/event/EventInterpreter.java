@@ -16,11 +16,24 @@ public final class EventInterpreter {
     static final String KMS_SOURCE = "aws.kms";
     static final String KMS_EVENT_SOURCE = "kms.amazonaws.com";
     static final String API_CALL_DETAIL_TYPE = "AWS API Call via CloudTrail";
+    static final String KEY_RESOURCE_TYPE = "AWS::KMS::Key";
 
-    /** Where each handled API puts the metadata of the key it made. */
+    /** Where each key-creating API puts the metadata of the key it made. */
     private static final Map<String, String> KEY_METADATA_FIELD = Map.of(
             "CreateKey", "keyMetadata",
             "ReplicateKey", "replicaKeyMetadata");
+
+    private final EnforcerIdentity enforcer;
+
+    /** An interpreter for which no caller is the enforcer itself (tests, the simulator). */
+    public EventInterpreter() {
+        this(EnforcerIdentity.NONE);
+    }
+
+    /** @param enforcer the enforcer's own identity: tag changes it made are ignored */
+    public EventInterpreter(EnforcerIdentity enforcer) {
+        this.enforcer = enforcer;
+    }
 
     public Interpretation interpret(byte[] eventBytes) {
         JsonField event;
@@ -54,29 +67,74 @@ public final class EventInterpreter {
 
     private Interpretation interpret(ApiCallRecord call) {
         Optional<String> eventId = call.eventId();
-        String metadataField = KEY_METADATA_FIELD.get(call.eventName());
-        if (metadataField == null) {
-            return ignore(call.eventName() + " does not create a key", eventId);
+        boolean creates = KeyEvent.CREATING_CALLS.contains(call.eventName());
+        if (!creates && !KeyEvent.TAGGING_CALLS.contains(call.eventName())) {
+            return ignore(call.eventName() + " neither creates a key nor changes its tags", eventId);
         }
         if (call.errorCode().isPresent()) {
-            return ignore(call.eventName() + " failed with " + call.errorCode().get() + ": no key was made", eventId);
+            return ignore(call.eventName() + " failed with " + call.errorCode().get() + ": "
+                    + (creates ? "no key was made" : "no tag was changed"), eventId);
+        }
+        if (!creates && enforcer.made(call.userIdentity())) {
+            return ignore(call.eventName() + " was made by the enforcer's own " + enforcer.describe()
+                    + ": its own writes are never re-evaluated", eventId);
         }
         try {
-            JsonField metadata = call.responseElements().get(metadataField);
-            metadata.asObject();
-            KeyArn key = parseArn(metadata.get("arn"));
-            // Read leniently: when the event does not say, DescribeKey will.
-            Optional<String> keyManager = metadata.get("keyManager").stringIfPresent();
-            Optional<String> keyState = metadata.get("keyState").stringIfPresent();
-            Optional<String> skip = KeyStates.reasonToSkip(keyManager, keyState);
-            if (skip.isPresent()) {
-                return ignore(skip.get(), eventId, key);
-            }
-            return new Interpretation.Enforce(new KeyEvent(
-                    key, call.eventName(), eventId, call.eventTime(), keyManager, keyState, call.userIdentity()));
+            return creates ? interpretCreation(call) : interpretTagChange(call);
         } catch (JsonShapeException e) {
             return new Interpretation.Reject(e.getMessage(), eventId);
         }
+    }
+
+    private Interpretation interpretCreation(ApiCallRecord call) {
+        JsonField metadata = call.responseElements().get(KEY_METADATA_FIELD.get(call.eventName()));
+        metadata.asObject();
+        KeyArn key = parseArn(metadata.get("arn"));
+        // Read leniently: when the event does not say, DescribeKey will.
+        Optional<String> keyManager = metadata.get("keyManager").stringIfPresent();
+        Optional<String> keyState = metadata.get("keyState").stringIfPresent();
+        Optional<KeyStates.Skip> skip = KeyStates.skip(keyManager, keyState);
+        if (skip.isPresent()) {
+            return ignore(skip.get().detail(), call.eventId(), key);
+        }
+        return new Interpretation.Enforce(new KeyEvent(
+                key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity()));
+    }
+
+    /**
+     * A tag change names its key in {@code resources} (with its full ARN), and in the request as the
+     * caller passed it, which may be a bare key id: only an ARN says which region's key it is.
+     */
+    private Interpretation interpretTagChange(ApiCallRecord call) {
+        KeyArn key = keyResourceArn(call.resources())
+                .or(() -> arnIfKeyArn(call.requestParameters().get("keyId")))
+                .or(() -> arnIfKeyArn(call.responseElements().get("keyId")))
+                .orElseThrow(() -> new JsonShapeException(call.resources().path()
+                        + " names no " + KEY_RESOURCE_TYPE + " ARN, and requestParameters.keyId is not a key ARN"));
+        return new Interpretation.Enforce(new KeyEvent(
+                key, call.eventName(), call.eventId(), call.eventTime(), Optional.empty(), Optional.empty(), call.userIdentity()));
+    }
+
+    private static Optional<KeyArn> keyResourceArn(JsonField resources) {
+        if (!resources.isPresent()) {
+            return Optional.empty();
+        }
+        for (JsonField resource : resources.elements()) {
+            if (resource.isObject() && resource.get("type").stringIfPresent().filter(KEY_RESOURCE_TYPE::equals).isPresent()) {
+                return Optional.of(parseArn(resource.get("ARN")));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<KeyArn> arnIfKeyArn(JsonField field) {
+        return field.stringIfPresent().flatMap(text -> {
+            try {
+                return Optional.of(KeyArn.parse(text));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private static KeyArn parseArn(JsonField arn) {

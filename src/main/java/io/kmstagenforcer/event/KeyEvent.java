@@ -1,11 +1,16 @@
 package io.kmstagenforcer.event;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * A successful CreateKey or ReplicateKey call, reduced to what enforcement needs: the key (in the
- * region where it lives, which for a replica is not the region of the event), what the event
+ * A successful KMS call that made or changed a key, reduced to what enforcement needs: the key (in
+ * the region where it lives, which for a replica is not the region of the event), what the event
  * says of it, and who made the call.
+ *
+ * <p>CreateKey and ReplicateKey {@linkplain #createsKey() create} the key: their record is the only
+ * place that says who created it. TagResource and UntagResource change an existing key's tags (drift):
+ * the key is re-evaluated, but its caller is whoever edited the tags, not its creator.
  */
 public record KeyEvent(
         KeyArn key,
@@ -15,4 +20,11 @@ public record KeyEvent(
         Optional<String> keyManager,
         Optional<String> keyState,
         UserIdentity caller) {
+
+    static final Set<String> CREATING_CALLS = Set.of("CreateKey", "ReplicateKey");
+    static final Set<String> TAGGING_CALLS = Set.of("TagResource", "UntagResource");
+
+    public boolean createsKey() {
+        return CREATING_CALLS.contains(eventName);
+    }
 }

@@ -36,6 +36,18 @@ public final class JsonObjectWriter {
         return this;
     }
 
+    public JsonObjectWriter bool(String name, boolean value) {
+        writer.writeFieldName(name);
+        writer.writeValue(value);
+        return this;
+    }
+
+    public JsonObjectWriter decimal(String name, double value) {
+        writer.writeFieldName(name);
+        writer.writeValue(value);
+        return this;
+    }
+
     public JsonObjectWriter stringMap(String name, Map<String, String> values) {
         writer.writeFieldName(name);
         writer.writeStartObject();

@@ -1,18 +1,25 @@
 package io.kmstagenforcer.kms;
 
 import io.kmstagenforcer.event.KeyArn;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.ListAliasesRequest;
+import software.amazon.awssdk.services.kms.model.ListAliasesResponse;
+import software.amazon.awssdk.services.kms.model.ListKeysRequest;
+import software.amazon.awssdk.services.kms.model.ListKeysResponse;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
@@ -21,9 +28,10 @@ import software.amazon.awssdk.services.kms.model.TagResourceRequest;
 import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
 
 /**
- * The enforcer's only door to KMS: the four calls it makes, each sent to the region in the key's
- * ARN, with SDK exceptions translated into {@link KmsCallException}s that say whether a retry
- * could help.
+ * The enforcer's only door to KMS: the calls it makes, each sent to the region in the key's ARN,
+ * with SDK exceptions translated into {@link KmsCallException}s that say whether a retry could help.
+ * It counts the calls it makes, lets a {@link WriteGate} pace the writes, and in
+ * {@linkplain #readOnly read-only} form refuses every write before it is sent.
  */
 public final class KmsKeys {
     /** Error codes worth another try; the SDK already retried throttling a few times before these reach us. */
@@ -32,12 +40,76 @@ public final class KmsKeys {
             "ServiceUnavailableException", "RequestTimeoutException", "InternalFailure");
     /** KMS has no more than 50 user tags plus a few aws: tags; more pages than this means a broken marker. */
     private static final int MAX_PAGES = 20;
+    /** The largest page each listing call allows: fewer calls per sweep. */
+    private static final int LIST_KEYS_LIMIT = 1000;
+    private static final int LIST_ALIASES_LIMIT = 100;
+    /** Aliases of AWS managed keys: such keys cannot be tagged. */
+    private static final String AWS_MANAGED_ALIAS_PREFIX = "alias/aws/";
 
     private final KmsClientFactory factory;
+    private final boolean writable;
+    private final WriteGate writeGate;
     private final Map<String, KmsClient> clientsByRegion = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
+    /** Reads and writes, writes unpaced: what one event needs. */
     public KmsKeys(KmsClientFactory factory) {
+        this(factory, true, WriteGate.OPEN);
+    }
+
+    private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate) {
         this.factory = factory;
+        this.writable = writable;
+        this.writeGate = writeGate;
+    }
+
+    /** Reads and writes, every write let through {@code gate} first. */
+    public static KmsKeys paced(KmsClientFactory factory, WriteGate gate) {
+        return new KmsKeys(factory, true, gate);
+    }
+
+    /** Reads only: a write is refused with {@link IllegalStateException} before anything is sent. */
+    public static KmsKeys readOnly(KmsClientFactory factory) {
+        return new KmsKeys(factory, false, WriteGate.OPEN);
+    }
+
+    /** The calls made so far, by operation, in a stable order. */
+    public Map<String, Long> callCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        calls.forEach((operation, count) -> counts.put(operation, count.sum()));
+        return counts;
+    }
+
+    /** One page of the region's keys, from {@code marker} (or the start). */
+    public KeyPage listKeys(String region, Optional<String> marker) {
+        ListKeysResponse response = call("ListKeys", () -> client(region).listKeys(
+                ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).build()));
+        List<KeyArn> keys = response.keys().stream().map(entry -> KeyArn.parse(entry.keyArn())).toList();
+        boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
+                && !marker.equals(Optional.of(response.nextMarker()));
+        return new KeyPage(keys, more ? Optional.of(response.nextMarker()) : Optional.empty());
+    }
+
+    /**
+     * The ids of the region's AWS managed keys, known by their {@code alias/aws/...} aliases: every
+     * AWS managed key has one, so the sweep can pass them by without a DescribeKey each.
+     */
+    public Set<String> awsManagedKeyIds(String region) {
+        Set<String> keyIds = new HashSet<>();
+        String marker = null;
+        do {
+            String pageMarker = marker;
+            ListAliasesResponse response = call("ListAliases", () -> client(region).listAliases(
+                    ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).build()));
+            response.aliases().stream()
+                    .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
+                            && alias.aliasName().startsWith(AWS_MANAGED_ALIAS_PREFIX))
+                    .forEach(alias -> keyIds.add(alias.targetKeyId()));
+            boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
+                    && !response.nextMarker().equals(pageMarker);
+            marker = more ? response.nextMarker() : null;
+        } while (marker != null);
+        return keyIds;
     }
 
     public KeyDescription describe(KeyArn key) {
@@ -45,7 +117,8 @@ public final class KmsKeys {
                 () -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).build()).keyMetadata());
         return new KeyDescription(
                 Optional.ofNullable(metadata.keyManagerAsString()),
-                Optional.ofNullable(metadata.keyStateAsString()));
+                Optional.ofNullable(metadata.keyStateAsString()),
+                Optional.ofNullable(metadata.creationDate()));
     }
 
     /** Every tag on the key, following ListResourceTags pages until KMS says there are no more. */
@@ -67,6 +140,7 @@ public final class KmsKeys {
     }
 
     public void tag(KeyArn key, Map<String, String> tags) {
+        beforeWrite("TagResource", key);
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
@@ -74,14 +148,27 @@ public final class KmsKeys {
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
+        beforeWrite("UntagResource", key);
         call("UntagResource", () -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys).build()));
     }
 
-    private KmsClient client(KeyArn key) {
-        return clientsByRegion.computeIfAbsent(key.region(), factory::create);
+    private void beforeWrite(String operation, KeyArn key) {
+        if (!writable) {
+            throw new IllegalStateException(operation + " on " + key + " refused: these KMS keys are read-only");
+        }
+        writeGate.beforeWrite();
     }
 
-    private static <T> T call(String operation, Supplier<T> request) {
+    private KmsClient client(KeyArn key) {
+        return client(key.region());
+    }
+
+    private KmsClient client(String region) {
+        return clientsByRegion.computeIfAbsent(region, factory::create);
+    }
+
+    private <T> T call(String operation, Supplier<T> request) {
+        calls.computeIfAbsent(operation, name -> new LongAdder()).increment();
         try {
             return request.get();
         } catch (NotFoundException e) {

@@ -43,11 +43,19 @@ public final class LambdaKmsClients {
 
     public static KmsClientFactory factory() {
         SdkHttpClient httpClient = httpClient();
-        AwsCredentialsProvider credentials = AwsCredentialsProviderChain.builder()
+        AwsCredentialsProvider credentials = credentials();
+        return region -> builder(region, httpClient).credentialsProvider(credentials).build();
+    }
+
+    /**
+     * The runtime's environment variables, else the container endpoint (SnapStart), each asked on
+     * every resolution: a credential never outlives the provider that gave it.
+     */
+    public static AwsCredentialsProvider credentials() {
+        return AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(false)
                 .credentialsProviders(EnvironmentVariableCredentialsProvider.create(), ContainerCredentialsProvider.builder().build())
                 .build();
-        return region -> builder(region, httpClient).credentialsProvider(credentials).build();
     }
 
     /**
@@ -77,7 +85,8 @@ public final class LambdaKmsClients {
                 .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT));
     }
 
-    private static SdkHttpClient httpClient() {
+    /** The URLConnection client with the function's timeouts, for any AWS client the function builds. */
+    public static SdkHttpClient httpClient() {
         return UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(SOCKET_TIMEOUT)

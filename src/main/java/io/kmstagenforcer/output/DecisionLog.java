@@ -2,6 +2,7 @@ package io.kmstagenforcer.output;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.sweep.SweepSummary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +11,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Writes each event's decision line and metrics document to standard output as top-level JSON
+ * Writes each event's (or swept key's) decision line and the metrics documents to standard output as top-level JSON
  * lines, where CloudWatch Logs Insights can query them by field and CloudWatch extracts the metrics.
  * Never the event itself: CloudTrail records carry caller identities.
  */
@@ -29,12 +30,26 @@ public final class DecisionLog {
         this.clock = clock;
     }
 
+    /** An event's decision line and its metrics. */
     public void record(EnforcementResult result, String requestId) {
+        decision(result, requestId);
+        writeLine(metrics.document(result, clock.instant()));
+    }
+
+    /** A decision line alone: the sweep writes one per key, and its metrics once per invocation. */
+    public void decision(EnforcementResult result, String requestId) {
         LogLevel level = WARNINGS.contains(result.outcome()) ? LogLevel.WARN : LogLevel.INFO;
         if (threshold.includes(level)) {
             writeLine(ResultJson.decisionLine(result, level, clock.instant(), requestId));
         }
-        writeLine(metrics.document(result, clock.instant()));
+    }
+
+    /** A sweep invocation's summary line (always written: it is the sweep's one account of itself) and its metrics. */
+    public void summary(SweepSummary summary, String requestId) {
+        LogLevel level = summary.totals().getOrDefault("failed", 0L) + summary.totals().getOrDefault("unfinished", 0L) > 0
+                ? LogLevel.WARN : LogLevel.INFO;
+        writeLine(SweepSummaryJson.line(summary, level, clock.instant(), requestId));
+        writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant()));
     }
 
     private void writeLine(byte[] json) {

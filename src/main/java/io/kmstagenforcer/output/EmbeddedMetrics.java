@@ -4,13 +4,15 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * One CloudWatch embedded-metric-format document per event: a count per outcome (0 or 1, so sums
- * and alarms need no "missing data" handling) and the numbers of tags added and removed. It must
+ * CloudWatch embedded-metric-format documents: one per event, with a count per outcome (0 or 1, so
+ * sums and alarms need no "missing data" handling) and the numbers of tags added and removed; and
+ * one per sweep invocation, with its counts. It must
  * be written as a top-level log line: CloudWatch ignores EMF wrapped in the runtime's JSON log envelope.
  */
 public final class EmbeddedMetrics {
@@ -39,28 +41,28 @@ public final class EmbeddedMetrics {
     }
 
     public byte[] document(EnforcementResult result, Instant time) {
-        List<String> names = new ArrayList<>();
+        Map<String, Long> values = new LinkedHashMap<>();
         for (Outcome outcome : Outcome.values()) {
-            names.add(metricName(outcome));
+            values.put(metricName(outcome), outcome == result.outcome() ? 1L : 0L);
         }
-        names.add(TAGS_ADDED);
-        names.add(TAGS_REMOVED);
+        values.put(TAGS_ADDED, (long) result.added().size());
+        values.put(TAGS_REMOVED, (long) result.removed().size());
+        return document(values, time);
+    }
+
+    /** A document with these metrics (name to count), e.g. a sweep invocation's summary. */
+    public byte[] document(Map<String, Long> values, Instant time) {
         JsonObjectWriter json = new JsonObjectWriter()
                 .object("_aws", aws -> aws
                         .number("Timestamp", time.toEpochMilli())
                         .objects("CloudWatchMetrics", List.of(namespace), (directive, ns) -> directive
                                 .string("Namespace", ns)
                                 .stringLists("Dimensions", List.of(List.of(DIMENSION)))
-                                .objects("Metrics", names, (metric, name) -> metric
+                                .objects("Metrics", values.keySet(), (metric, name) -> metric
                                         .string("Name", name)
                                         .string("Unit", "Count"))))
                 .string(DIMENSION, functionName);
-        for (Outcome outcome : Outcome.values()) {
-            json.number(metricName(outcome), outcome == result.outcome() ? 1 : 0);
-        }
-        return json
-                .number(TAGS_ADDED, result.added().size())
-                .number(TAGS_REMOVED, result.removed().size())
-                .toBytes();
+        values.forEach(json::number);
+        return json.toBytes();
     }
 }

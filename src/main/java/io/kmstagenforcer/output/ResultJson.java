@@ -34,6 +34,7 @@ public final class ResultJson {
         return json
                 .string("outcome", result.outcome().name())
                 .string("mode", result.mode().label())
+                .string("trigger", result.trigger().orElse(null))
                 .string("eventId", result.eventId().orElse(null))
                 .string("keyArn", result.keyArn().orElse(null))
                 .stringMap("added", result.added())

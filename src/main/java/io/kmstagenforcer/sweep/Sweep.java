@@ -1,0 +1,228 @@
+package io.kmstagenforcer.sweep;
+
+import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
+import io.kmstagenforcer.enforce.RetryableFailure;
+import io.kmstagenforcer.enforce.TagEnforcer;
+import io.kmstagenforcer.event.KeyArn;
+import io.kmstagenforcer.event.KeyStates;
+import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.kms.KeyPage;
+import io.kmstagenforcer.kms.KmsCallException;
+import io.kmstagenforcer.kms.KmsKeys;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Every customer managed key of one region, through the same {@link TagEnforcer} as an event, with
+ * the writes paced and the invocation's deadline kept.
+ *
+ * <p>Per invocation: one ListAliases walk (AWS managed keys are known by their {@code alias/aws/*}
+ * aliases, so they cost no DescribeKey each), then ListKeys page by page, and per key what the
+ * enforcer needs: one ListResourceTags for a compliant key; for one that needs changes, DescribeKey
+ * and the writes. A retryable failure is retried with backoff (throttling also halves the write
+ * rate); a terminal one is counted and never retried. When too little time is left to finish a key,
+ * the invocation stops and returns a {@link SweepMarker} for the next one to go on from.
+ */
+public final class Sweep {
+    /** Tries per key within one invocation before leaving it for the next sweep. */
+    static final int ATTEMPTS_PER_KEY = 5;
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration LONGEST_BACKOFF = Duration.ofSeconds(16);
+    /** At 15 minutes each, a day: a sweep that needs more is stuck, not slow. */
+    public static final int MAX_INVOCATIONS = 96;
+    /** Time kept back for one more key at worst (four KMS calls, bounded by their timeouts) and the summary. */
+    static final Duration LONGEST_RESERVE = Duration.ofSeconds(40);
+    static final Duration SHORTEST_RESERVE = Duration.ofSeconds(1);
+
+    private final TagEnforcer enforcer;
+    private final KmsKeys keys;
+    private final String region;
+    private final WritePacer pacer;
+    private final Sleeper sleeper;
+    private final LongSupplier nanoTime;
+
+    /** @param keys the same adapter the enforcer uses (its call counts are the sweep's) */
+    public Sweep(TagEnforcer enforcer, KmsKeys keys, String region, WritePacer pacer, Sleeper sleeper, LongSupplier nanoTime) {
+        this.enforcer = enforcer;
+        this.keys = keys;
+        this.region = region;
+        this.pacer = pacer;
+        this.sleeper = sleeper;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * @param decisions receives each key's result as it is reached, to log it as an event's would be
+     */
+    public SweepSummary run(SweepMarker from, Deadline deadline, Consumer<EnforcementResult> decisions) {
+        Run run = new Run(from, deadline, decisions);
+        try {
+            return run.sweep();
+        } catch (KmsCallException e) {
+            throw new SweepFailure(run.summary(Optional.of(from), e.operation() + " answered " + e.errorCode()
+                    + " after every retry; the invocation fails so that Lambda retries it from the same place"), e);
+        }
+    }
+
+    /** How long to keep back: a fifth of the time there is, within bounds (a test with a 5 s budget keeps 1 s). */
+    static Duration reserveFor(Duration remaining) {
+        Duration fifth = remaining.dividedBy(5);
+        return fifth.compareTo(LONGEST_RESERVE) > 0 ? LONGEST_RESERVE
+                : fifth.compareTo(SHORTEST_RESERVE) < 0 ? SHORTEST_RESERVE : fifth;
+    }
+
+    /** One invocation's walk over the keys. */
+    private final class Run {
+        private final SweepMarker from;
+        private final Deadline deadline;
+        private final Consumer<EnforcementResult> decisions;
+        private final Duration reserve;
+        private final long started = nanoTime.getAsLong();
+        private final Map<String, Long> callsBefore = keys.callCounts();
+        private final SweepTally here = new SweepTally(Map.of());
+        private SweepPosition position;
+
+        Run(SweepMarker from, Deadline deadline, Consumer<EnforcementResult> decisions) {
+            this.from = from;
+            this.deadline = deadline;
+            this.decisions = decisions;
+            this.reserve = reserveFor(deadline.remaining());
+            this.position = from.position();
+        }
+
+        SweepSummary sweep() {
+            Set<String> awsManaged = listing(() -> keys.awsManagedKeyIds(region));
+            while (true) {
+                Optional<String> pageMarker = position.pageMarker();
+                KeyPage page = listing(() -> keys.listKeys(region, pageMarker));
+                for (KeyArn key : keysAfter(page.keys(), position.afterKeyId())) {
+                    if (outOfTime(Duration.ZERO)) {
+                        return stop("less than " + reserve.toMillis() + " ms of the invocation were left");
+                    }
+                    Optional<EnforcementResult> result = awsManaged.contains(key.keyId())
+                            ? Optional.of(enforcer.skipListedKey(key, new KeyStates.Skip(SkipReason.AWS_MANAGED,
+                                    "AWS managed key (alias/aws/*): only customer managed keys can be tagged")))
+                            : enforceWithBackoff(key);
+                    if (result.isEmpty()) {
+                        return stop("no time left to back off and retry " + key);
+                    }
+                    here.count(result.get());
+                    decisions.accept(result.get());
+                    position = new SweepPosition(pageMarker, Optional.of(key.keyId()));
+                }
+                if (page.nextMarker().isEmpty()) {
+                    return summary(Optional.empty(), null);
+                }
+                position = new SweepPosition(page.nextMarker(), Optional.empty());
+            }
+        }
+
+        private SweepSummary stop(String why) {
+            if (from.invocation() >= MAX_INVOCATIONS) {
+                return summary(Optional.empty(), why + "; the sweep has taken " + from.invocation()
+                        + " invocations and stops here: the next scheduled sweep starts again");
+            }
+            return summary(Optional.of(from.next(position, totals())), why);
+        }
+
+        SweepSummary summary(Optional<SweepMarker> continuation, String stoppedBecause) {
+            boolean complete = stoppedBecause == null;
+            Map<String, Long> invocation = invocationCounts();
+            return new SweepSummary(from.sweepId(), from.invocation(), enforcer.policy().mode(), complete,
+                    continuation, Optional.ofNullable(stoppedBecause), invocation, totals(),
+                    pacer.configuredRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
+                    Duration.ofNanos(nanoTime.getAsLong() - started), Optional.empty());
+        }
+
+        private Map<String, Long> invocationCounts() {
+            SweepTally counts = new SweepTally(here.snapshot());
+            counts.addCalls(callsBefore, keys.callCounts());
+            return counts.snapshot();
+        }
+
+        private Map<String, Long> totals() {
+            SweepTally totals = new SweepTally(from.totals());
+            totals.addAll(new SweepTally(invocationCounts()));
+            return totals.snapshot();
+        }
+
+        /** The key's result, or empty when the time left does not allow another attempt. */
+        private Optional<EnforcementResult> enforceWithBackoff(KeyArn key) {
+            Duration backoff = FIRST_BACKOFF;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return Optional.of(enforcer.enforceListedKey(key));
+                } catch (RetryableFailure failure) {
+                    if (isThrottling(failure.getCause())) {
+                        pacer.throttled();
+                    }
+                    if (attempt == ATTEMPTS_PER_KEY) {
+                        return Optional.of(failure.result());
+                    }
+                    if (outOfTime(backoff)) {
+                        return Optional.empty();
+                    }
+                    pause(backoff);
+                    backoff = longer(backoff);
+                }
+            }
+        }
+
+        /** A listing call, retried with backoff; still failing, it fails the invocation for Lambda to retry. */
+        private <T> T listing(Supplier<T> call) {
+            Duration backoff = FIRST_BACKOFF;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return call.get();
+                } catch (KmsCallException e) {
+                    if (e.kind() == KmsCallException.Kind.TERMINAL || attempt == ATTEMPTS_PER_KEY || outOfTime(backoff)) {
+                        throw e;
+                    }
+                    pause(backoff);
+                    backoff = longer(backoff);
+                }
+            }
+        }
+
+        private boolean outOfTime(Duration needed) {
+            return deadline.remaining().minus(needed).compareTo(reserve) < 0;
+        }
+
+        private void pause(Duration duration) {
+            try {
+                sleeper.sleep(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KmsCallException("backoff", "Interrupted", KmsCallException.Kind.RETRYABLE, e);
+            }
+        }
+    }
+
+    private static Duration longer(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(LONGEST_BACKOFF) > 0 ? LONGEST_BACKOFF : doubled;
+    }
+
+    private static List<KeyArn> keysAfter(List<KeyArn> page, Optional<String> afterKeyId) {
+        if (afterKeyId.isEmpty()) {
+            return page;
+        }
+        for (int i = 0; i < page.size(); i++) {
+            if (page.get(i).keyId().equals(afterKeyId.get())) {
+                return page.subList(i + 1, page.size());
+            }
+        }
+        return page;
+    }
+
+    private static boolean isThrottling(Throwable cause) {
+        return cause instanceof KmsCallException call && call.errorCode().contains("Throttl");
+    }
+}

@@ -1,0 +1,86 @@
+package io.kmstagenforcer.sweep;
+
+import io.kmstagenforcer.json.JsonObjectWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A {@link SweepMarker} in the {@code detail} of a ScheduledEvent: a scheduled run has an empty
+ * detail; a continuation carries the marker there, so both reach the same typed handler.
+ */
+public final class SweepMarkers {
+    static final String SOURCE = "kms-tag-enforcer.sweep";
+    static final String DETAIL_TYPE = "Sweep Continuation";
+
+    private SweepMarkers() {
+    }
+
+    /**
+     * The marker in a ScheduledEvent's detail (as the runtime deserialised it: strings, numbers,
+     * maps), or empty for a scheduled run.
+     *
+     * @throws IllegalArgumentException naming the field, for a detail that has a marker but not a usable one
+     */
+    public static Optional<SweepMarker> fromDetail(Map<String, Object> detail) {
+        if (detail == null || !detail.containsKey("sweepId")) {
+            return Optional.empty();
+        }
+        String sweepId = string(detail, "sweepId").orElseThrow(() -> invalid("sweepId", "a string"));
+        long invocation = number(detail.get("invocation")).orElseThrow(() -> invalid("invocation", "a number"));
+        if (invocation < 1 || invocation > Sweep.MAX_INVOCATIONS + 1) {
+            throw invalid("invocation", "between 1 and " + (Sweep.MAX_INVOCATIONS + 1));
+        }
+        Map<String, Long> totals = new LinkedHashMap<>();
+        Object totalsField = detail.get("totals");
+        if (totalsField != null) {
+            if (!(totalsField instanceof Map<?, ?> map)) {
+                throw invalid("totals", "an object");
+            }
+            map.forEach((name, count) -> totals.put(String.valueOf(name),
+                    number(count).orElseThrow(() -> invalid("totals." + name, "a number"))));
+        }
+        return Optional.of(new SweepMarker(sweepId, (int) invocation,
+                new SweepPosition(string(detail, "pageMarker"), string(detail, "afterKeyId")), totals));
+    }
+
+    /** The ScheduledEvent that continues a sweep from {@code marker}. */
+    public static byte[] continuationEvent(SweepMarker marker, String account, String region, Instant time) {
+        return new JsonObjectWriter()
+                .string("version", "0")
+                .string("id", UUID.randomUUID().toString())
+                .string("detail-type", DETAIL_TYPE)
+                .string("source", SOURCE)
+                .string("account", account)
+                .string("time", time.toString())
+                .string("region", region)
+                .strings("resources", List.of())
+                .object("detail", detail -> detail
+                        .string("sweepId", marker.sweepId())
+                        .number("invocation", marker.invocation())
+                        .string("pageMarker", marker.position().pageMarker().orElse(null))
+                        .string("afterKeyId", marker.position().afterKeyId().orElse(null))
+                        .object("totals", totals -> marker.totals().forEach(totals::number)))
+                .toBytes();
+    }
+
+    private static Optional<String> string(Map<String, Object> detail, String field) {
+        Object value = detail.get(field);
+        if (value != null && !(value instanceof String)) {
+            throw invalid(field, "a string");
+        }
+        return Optional.ofNullable((String) value);
+    }
+
+    private static Optional<Long> number(Object value) {
+        return value instanceof Number number && number.doubleValue() == number.longValue()
+                ? Optional.of(number.longValue()) : Optional.empty();
+    }
+
+    private static IllegalArgumentException invalid(String field, String expected) {
+        return new IllegalArgumentException("detail." + field + " must be " + expected);
+    }
+}

@@ -1,0 +1,46 @@
+package io.kmstagenforcer.sweep;
+
+import io.kmstagenforcer.policy.Mode;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How one sweep invocation ended.
+ *
+ * @param complete       every key of the region was seen (in this or earlier invocations)
+ * @param continuation   where the next invocation goes on; empty when complete, or when the sweep gave up
+ * @param stoppedBecause why the invocation ended before the last key, if it did
+ * @param invocation     counts of this invocation alone (metrics sum these)
+ * @param totals         counts of the whole sweep so far
+ * @param peakWritesPerSecond the most writes let through in any one second
+ * @param note           something the operator should know about how the invocation started
+ */
+public record SweepSummary(
+        String sweepId,
+        int invocationNumber,
+        Mode mode,
+        boolean complete,
+        Optional<SweepMarker> continuation,
+        Optional<String> stoppedBecause,
+        Map<String, Long> invocation,
+        Map<String, Long> totals,
+        double writeRateLimit,
+        double writeRateAtEnd,
+        int peakWritesPerSecond,
+        Duration elapsed,
+        Optional<String> note) {
+
+    public SweepSummary {
+        invocation = Collections.unmodifiableMap(new LinkedHashMap<>(invocation));
+        totals = Collections.unmodifiableMap(new LinkedHashMap<>(totals));
+    }
+
+    /** The same summary with {@code note}, when there is one. */
+    public SweepSummary withNote(Optional<String> newNote) {
+        return newNote.isEmpty() ? this : new SweepSummary(sweepId, invocationNumber, mode, complete, continuation, stoppedBecause,
+                invocation, totals, writeRateLimit, writeRateAtEnd, peakWritesPerSecond, elapsed, newNote);
+    }
+}

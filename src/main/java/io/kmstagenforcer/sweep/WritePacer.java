@@ -1,0 +1,107 @@
+package io.kmstagenforcer.sweep;
+
+import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
+import io.kmstagenforcer.kms.WriteGate;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.LongSupplier;
+
+/**
+ * Spaces the sweep's TagResource and UntagResource calls evenly below a rate, and halves that rate
+ * when KMS throttles. KMS's write quotas (TagResource 10/s, UntagResource 5/s) are per account and
+ * region and shared with every other caller, so a sweep that remediates hundreds of keys must leave
+ * most of them to everyone else.
+ *
+ * <p>It also measures what it let through: the peak number of writes in any one-second window, the
+ * figure to hold against the quota.
+ */
+public final class WritePacer implements WriteGate {
+    /** The slowest it goes after throttling: one write every ten seconds. */
+    static final double MINIMUM_RATE = 0.1;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
+    private final double configuredRate;
+    private double rate;
+    private long nextSlot = Long.MIN_VALUE;
+    private long writes;
+    private int peakWritesPerSecond;
+    private final Deque<Long> lastSecond = new ArrayDeque<>();
+
+    public WritePacer(double writesPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+        if (!(writesPerSecond >= MINIMUM_RATE)) {
+            throw new IllegalArgumentException("the write rate must be at least " + MINIMUM_RATE + " per second, not " + writesPerSecond);
+        }
+        this.configuredRate = writesPerSecond;
+        this.rate = writesPerSecond;
+        this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
+    }
+
+    public static WritePacer systemTime(double writesPerSecond) {
+        return new WritePacer(writesPerSecond, System::nanoTime, duration -> Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000));
+    }
+
+    @Override
+    public synchronized void beforeWrite() {
+        long now = nanoTime.getAsLong();
+        if (nextSlot != Long.MIN_VALUE && nextSlot > now) {
+            try {
+                sleeper.sleep(Duration.ofNanos(nextSlot - now));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while pacing KMS writes", e);
+            }
+        }
+        // From when the write really goes, not when it was due: a late wake-up must not shorten the next gap.
+        long sent = nanoTime.getAsLong();
+        nextSlot = sent + intervalNanos();
+        record(sent);
+    }
+
+    /** KMS throttled a call: go at half the rate from now on (never below {@value #MINIMUM_RATE}/s). */
+    public synchronized void throttled() {
+        rate = Math.max(MINIMUM_RATE, rate / 2);
+        if (nextSlot != Long.MIN_VALUE) {
+            nextSlot = Math.max(nextSlot, nanoTime.getAsLong() + intervalNanos());
+        }
+    }
+
+    public synchronized double configuredRate() {
+        return configuredRate;
+    }
+
+    /** The rate in force now: the configured one, or less after throttling. */
+    public synchronized double currentRate() {
+        return rate;
+    }
+
+    public synchronized long writes() {
+        return writes;
+    }
+
+    /** The most writes let through within any one second. */
+    public synchronized int peakWritesPerSecond() {
+        return peakWritesPerSecond;
+    }
+
+    /** The longest a write waits for its slot at the current rate. */
+    public synchronized Duration interval() {
+        return Duration.ofNanos(intervalNanos());
+    }
+
+    private long intervalNanos() {
+        return (long) (NANOS_PER_SECOND / rate);
+    }
+
+    private void record(long time) {
+        writes++;
+        lastSecond.addLast(time);
+        while (time - lastSecond.peekFirst() >= NANOS_PER_SECOND) {
+            lastSecond.removeFirst();
+        }
+        peakWritesPerSecond = Math.max(peakWritesPerSecond, lastSecond.size());
+    }
+}
