@@ -1,0 +1,270 @@
+package io.kmstagenforcer.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.enforce.NotFoundRetry;
+import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.enforce.TagEnforcer;
+import io.kmstagenforcer.kms.KmsKeys;
+import io.kmstagenforcer.policy.Mode;
+import io.kmstagenforcer.policy.Policies;
+import io.kmstagenforcer.policy.TagPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sweep over one region's keys against an in-memory KMS on a fake clock: which calls each kind of
+ * key costs, how writes are paced and throttling is met, and how an invocation that runs short of
+ * time stops and hands on a marker from which the next one finishes the job, every key once.
+ */
+class SweepTest {
+    private static final String POLICY = "{'required':{'Owner':{'default':'${principal}'},'Team':{'default':'platform'}},"
+            + "'forbidden':['tmp:*'],'exemptTag':'tag-enforcer:exempt'}";
+    private static final Map<String, String> COMPLIANT = Map.of("Owner", "alice", "Team", "core");
+    private static final long SECOND = 1_000_000_000L;
+
+    private final FakeTime time = new FakeTime();
+    private final FakeKms kms = new FakeKms(time::nanos);
+    private final List<EnforcementResult> decisions = new ArrayList<>();
+
+    @Test
+    void aCompliantKeyCostsOneListResourceTagsAndNoDescribeKey() {
+        kms.key("k1", COMPLIANT);
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags"), kms.callsFor("k1"));
+        assertEquals(1, summary.totals().get("compliant"));
+        assertTrue(summary.complete());
+    }
+
+    @Test
+    void aKeyThatNeedsChangesIsDescribedThenTaggedBeforeItsForbiddenTagIsRemoved() {
+        kms.key("k1", Map.of("Owner", "alice", "tmp:build", "7"));
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags", "DescribeKey", "TagResource", "UntagResource"), kms.callsFor("k1"));
+        assertEquals(Map.of("Owner", "alice", "Team", "platform"), kms.tagsOf("k1"));
+        assertEquals(Map.of("tmp:build", "7"), decisions.get(0).previousValues());
+        assertEquals(1, summary.totals().get("remediated"));
+    }
+
+    @Test
+    void awsManagedKeysAreKnownByTheirAliasesAndCostNoCallEach() {
+        kms.awsManagedKey("aws1", "alias/aws/ebs").key("k1", COMPLIANT).alias("alias/mine", "k1").alias("alias/aws/s3", "aws2")
+                .awsManagedKey("aws2", "alias/aws/s3");
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of(), kms.callsFor("aws1"));
+        assertEquals(List.of(), kms.callsFor("aws2"));
+        assertEquals(2, summary.totals().get("skipped.awsManaged"));
+        assertEquals(2, kms.count("ListAliases"), "every alias page (two per page here) is read");
+    }
+
+    @Test
+    void aKeyPendingDeletionIsSkippedAfterDescribeKeyWithoutAWrite() {
+        kms.key("k1", Map.of()).state("k1", "PendingDeletion");
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags", "DescribeKey"), kms.callsFor("k1"));
+        assertEquals(1, summary.totals().get("skipped.pendingDeletion"));
+    }
+
+    @Test
+    void anExemptKeyIsSkippedAfterOneRead() {
+        kms.key("k1", Map.of("tag-enforcer:exempt", "yes", "tmp:x", "1"));
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags"), kms.callsFor("k1"));
+        assertEquals(1, summary.totals().get("skipped.exempt"));
+    }
+
+    @Test
+    void everyPageOfListKeysIsSweptAndEachKeyOnce() {
+        IntStream.range(0, 25).forEach(i -> kms.key("k" + i, COMPLIANT));
+        kms.pageSize(10);
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(3, kms.count("ListKeys"));
+        assertEquals(25, summary.totals().get("keysSeen"));
+        assertEquals(25, kms.count("ListResourceTags"));
+        assertEquals(25, decisions.stream().map(EnforcementResult::keyArn).distinct().count());
+    }
+
+    @Test
+    void reportModeWritesNothingAndSaysWhatItWouldChange() {
+        kms.key("k1", Map.of("tmp:build", "7"));
+
+        SweepSummary summary = sweep(Policies.parse(POLICY).withMode(Mode.REPORT), 1)
+                .run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(0, kms.count("TagResource") + kms.count("UntagResource"));
+        assertEquals(Outcome.REPORTED, decisions.get(0).outcome());
+        assertEquals(Map.of("Owner", "unknown", "Team", "platform"), decisions.get(0).wouldAdd());
+        assertEquals(List.of("tmp:build"), decisions.get(0).wouldRemove());
+        assertEquals(1, summary.totals().get("reported"));
+    }
+
+    @Test
+    void writesAreSpacedAtLeastOneIntervalApartAtTheConfiguredRate() {
+        IntStream.range(0, 10).forEach(i -> kms.key("k" + i, Map.of("tmp:x", "1")));
+
+        SweepSummary summary = sweep(2).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        List<Long> writes = kms.timesOf("TagResource", "UntagResource");
+        assertEquals(20, writes.size());
+        for (int i = 1; i < writes.size(); i++) {
+            assertTrue(writes.get(i) - writes.get(i - 1) >= SECOND / 2, "write " + i + " came too soon after the one before");
+        }
+        assertTrue(summary.peakWritesPerSecond() <= 2, () -> "peak " + summary.peakWritesPerSecond());
+    }
+
+    @Test
+    void throttlingHalvesTheWriteRateAndTheKeyIsRetriedAfterABackoff() {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("TagResource", 2);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(3, kms.count("TagResource"), "two throttled attempts, then the one that worked");
+        assertEquals(1.0, summary.writeRateAtEnd(), "4/s halved twice");
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), time.backoffs(), "exponential backoff between attempts");
+    }
+
+    @Test
+    void aTerminalErrorIsCountedAndNeverRetried() {
+        kms.key("k1", Map.of("tmp:x", "1")).key("k2", COMPLIANT).alwaysFail("TagResource", "AccessDeniedException");
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, kms.count("TagResource"));
+        assertEquals(1, summary.totals().get("failed"));
+        assertEquals(1, summary.totals().get("compliant"), "the sweep goes on to the next key");
+        assertTrue(decisions.get(0).reason().orElseThrow().contains("AccessDeniedException"));
+    }
+
+    @Test
+    void aKeyStillFailingAfterEveryAttemptIsCountedUnfinishedAndTheSweepGoesOn() {
+        kms.key("k1", Map.of("tmp:x", "1")).key("k2", COMPLIANT).alwaysFail("TagResource", "KMSInternalException");
+
+        SweepSummary summary = sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(Sweep.ATTEMPTS_PER_KEY, kms.count("TagResource"));
+        assertEquals(1, summary.totals().get("unfinished"));
+        assertEquals(1, summary.totals().get("compliant"));
+        assertEquals(Outcome.RETRYING, decisions.get(0).outcome());
+    }
+
+    @Test
+    void listingThatKeepsFailingFailsTheInvocationSoLambdaRetriesIt() {
+        kms.key("k1", COMPLIANT).alwaysFail("ListKeys", "KMSInternalException");
+
+        SweepFailure failure = assertThrows(SweepFailure.class,
+                () -> sweep(1).run(SweepMarker.start("s"), Deadline.NONE, decisions::add));
+
+        assertEquals(Sweep.ATTEMPTS_PER_KEY, kms.count("ListKeys"));
+        assertTrue(failure.getMessage().contains("KMSInternalException"), failure::getMessage);
+        assertFalse(failure.summary().complete());
+    }
+
+    @Test
+    void anInvocationShortOfTimeStopsAndItsMarkerLetsTheNextFinishEveryKeyExactlyOnce() {
+        IntStream.range(0, 40).forEach(i -> kms.key(String.format("k%02d", i), Map.of("tmp:x", "1")));
+        kms.pageSize(15);
+        Sweep sweep = sweep(1);
+
+        List<SweepSummary> invocations = new ArrayList<>();
+        SweepMarker marker = SweepMarker.start("s");
+        while (true) {
+            long invocationEnds = time.nanos() + 30 * SECOND;
+            SweepSummary summary = sweep.run(marker, () -> Duration.ofNanos(invocationEnds - time.nanos()), decisions::add);
+            invocations.add(summary);
+            if (summary.continuation().isEmpty()) {
+                break;
+            }
+            marker = summary.continuation().get();
+        }
+
+        assertTrue(invocations.size() > 2, "each 30 s invocation fits about 12 keys at 2 writes a key and 1 write/s");
+        assertTrue(invocations.get(invocations.size() - 1).complete());
+        assertEquals(40, invocations.get(invocations.size() - 1).totals().get("remediated"), "the last summary totals the sweep");
+        Set<String> seen = new HashSet<>();
+        decisions.forEach(result -> assertTrue(seen.add(result.keyArn().orElseThrow()), "swept twice: " + result.keyArn()));
+        assertEquals(40, seen.size());
+        assertEquals(40, kms.count("TagResource"), "one TagResource per key, none repeated");
+        for (int i = 1; i < invocations.size(); i++) {
+            assertEquals(i + 1, invocations.get(i).invocationNumber());
+        }
+    }
+
+    @Test
+    void aSweepThatHasTakenTheMostInvocationsStopsWithoutAContinuation() {
+        IntStream.range(0, 5).forEach(i -> kms.key("k" + i, Map.of("tmp:x", "1")));
+        SweepMarker last = new SweepMarker("s", Sweep.MAX_INVOCATIONS, SweepPosition.START, Map.of());
+        long invocationEnds = time.nanos() + 3 * SECOND;
+
+        SweepSummary summary = sweep(1).run(last, () -> Duration.ofNanos(invocationEnds - time.nanos()), decisions::add);
+
+        assertFalse(summary.complete());
+        assertTrue(summary.continuation().isEmpty());
+        assertTrue(summary.stoppedBecause().orElseThrow().contains("invocations"), summary::toString);
+    }
+
+    @Test
+    void theReserveIsAFifthOfTheTimeLeftWithinBounds() {
+        assertEquals(Duration.ofSeconds(40), Sweep.reserveFor(Duration.ofSeconds(900)));
+        assertEquals(Duration.ofSeconds(2), Sweep.reserveFor(Duration.ofSeconds(10)));
+        assertEquals(Duration.ofSeconds(1), Sweep.reserveFor(Duration.ofMillis(500)));
+    }
+
+    private Sweep sweep(double writesPerSecond) {
+        return sweep(Policies.parse(POLICY), writesPerSecond);
+    }
+
+    private Sweep sweep(TagPolicy policy, double writesPerSecond) {
+        WritePacer pacer = new WritePacer(writesPerSecond, time::nanos, time::sleep);
+        KmsKeys keys = KmsKeys.paced(region -> kms, pacer);
+        TagEnforcer enforcer = new TagEnforcer(policy, keys, NotFoundRetry.NONE, Clock.systemUTC());
+        return new Sweep(enforcer, keys, FakeKms.REGION, pacer, time::backoff, time::nanos);
+    }
+
+    /** A clock that only moves when something sleeps (pacing) or backs off, and a little per call. */
+    static final class FakeTime {
+        private long nanos = 1_000 * SECOND;
+        private final List<Duration> backoffs = new ArrayList<>();
+
+        long nanos() {
+            nanos += 1_000_000; // every look at the clock costs 1 ms: calls take time
+            return nanos;
+        }
+
+        void sleep(Duration duration) {
+            nanos += duration.toNanos();
+        }
+
+        void backoff(Duration duration) {
+            backoffs.add(duration);
+            sleep(duration);
+        }
+
+        List<Duration> backoffs() {
+            return List.copyOf(backoffs);
+        }
+    }
+}
