@@ -44,10 +44,15 @@ public final class DecisionLog {
         }
     }
 
-    /** A sweep invocation's summary line (always written: it is the sweep's one account of itself) and its metrics. */
+    /**
+     * A sweep invocation's summary line (always written: it is the sweep's one account of itself) and
+     * its metrics. A warning when a key failed, or when the sweep ended short of the last key with no
+     * invocation to go on.
+     */
     public void summary(SweepSummary summary, String requestId) {
-        LogLevel level = summary.totals().getOrDefault("failed", 0L) + summary.totals().getOrDefault("unfinished", 0L) > 0
-                ? LogLevel.WARN : LogLevel.INFO;
+        boolean keysFailed = summary.invocation().getOrDefault("failed", 0L) + summary.invocation().getOrDefault("unfinished", 0L) > 0;
+        boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
+        LogLevel level = keysFailed || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, level, clock.instant(), requestId));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant()));
     }

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.kms.model.UntagResourceResponse;
  * AWS managed keys, KMS refusing to tag a key pending deletion, and throttling. It records every
  * call with the fake time it was made at.
  */
-final class FakeKms implements KmsClient {
-    static final String REGION = "eu-west-1";
+public final class FakeKms implements KmsClient {
+    public static final String REGION = "eu-west-1";
     static final String ACCOUNT = "111122223333";
 
     /** One recorded call. */
@@ -50,7 +50,7 @@ final class FakeKms implements KmsClient {
     private final Map<String, Integer> throttleNext = new LinkedHashMap<>();
     private final Map<String, String> alwaysFail = new LinkedHashMap<>();
 
-    FakeKms(LongSupplier clock) {
+    public FakeKms(LongSupplier clock) {
         this.clock = clock;
     }
 
@@ -58,7 +58,7 @@ final class FakeKms implements KmsClient {
         return "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + keyId;
     }
 
-    FakeKms key(String keyId, Map<String, String> keyTags) {
+    public FakeKms key(String keyId, Map<String, String> keyTags) {
         tags.put(keyId, new LinkedHashMap<>(keyTags));
         states.put(keyId, "Enabled");
         managers.put(keyId, "CUSTOMER");
@@ -78,7 +78,7 @@ final class FakeKms implements KmsClient {
         return this;
     }
 
-    FakeKms state(String keyId, String state) {
+    public FakeKms state(String keyId, String state) {
         states.put(keyId, state);
         return this;
     }
@@ -95,12 +95,12 @@ final class FakeKms implements KmsClient {
     }
 
     /** Every call of {@code operation} answers this error code. */
-    FakeKms alwaysFail(String operation, String errorCode) {
+    public FakeKms alwaysFail(String operation, String errorCode) {
         alwaysFail.put(operation, errorCode);
         return this;
     }
 
-    Map<String, String> tagsOf(String keyId) {
+    public Map<String, String> tagsOf(String keyId) {
         return tags.get(keyId);
     }
 
@@ -112,7 +112,7 @@ final class FakeKms implements KmsClient {
         return calls.stream().filter(call -> keyId.equals(call.keyId())).map(Call::operation).toList();
     }
 
-    long count(String operation) {
+    public long count(String operation) {
         return calls.stream().filter(call -> call.operation().equals(operation)).count();
     }
 

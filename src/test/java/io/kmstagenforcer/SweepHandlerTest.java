@@ -1,0 +1,161 @@
+package io.kmstagenforcer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.sweep.FakeKms;
+import io.kmstagenforcer.sweep.SweepFailure;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sweep handler as Lambda sees it: a ScheduledEvent in (from the schedule, or from itself), one
+ * summary line and one metrics document out per invocation, and, when time runs short, an
+ * asynchronous invocation of itself with the marker to go on from.
+ */
+class SweepHandlerTest {
+    private static final long SECOND = 1_000_000_000L;
+    private static final String POLICY = "{\"required\":{\"Team\":{\"default\":\"platform\"}},\"forbidden\":[\"tmp:*\"]}";
+
+    @TempDir
+    Path work;
+
+    private long nanos = 100 * SECOND;
+    private final FakeKms kms = new FakeKms(() -> nanos);
+    private final Map<String, String> environment = new HashMap<>();
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final List<byte[]> continuations = new ArrayList<>();
+    private final List<String> continuedFunctions = new ArrayList<>();
+
+    @BeforeEach
+    void environment() {
+        environment.put("TAG_POLICY", POLICY);
+        environment.put("ENFORCEMENT_MODE", "enforce");
+        environment.put("AWS_REGION", FakeKms.REGION);
+        environment.put("AWS_LAMBDA_FUNCTION_NAME", "kms-tag-enforcer-SweepFunction-X");
+        environment.put("SWEEP_WRITES_PER_SECOND", "1");
+    }
+
+    @Test
+    void aScheduledRunSweepsTheRegionAndLogsOneSummaryAndOneMetricsDocument() {
+        kms.key("k1", Map.of("Team", "core")).key("k2", Map.of("tmp:x", "1"));
+
+        SweepResponse response = handler().handleRequest(scheduled(), context(900));
+
+        assertTrue(response.complete());
+        assertFalse(response.continues());
+        assertEquals(2L, response.totals().get("keysSeen"));
+        assertEquals(List.of(), continuations);
+        assertEquals(2, logLines("decision").size(), "one decision line per key");
+        JsonField summary = logLines("sweep-summary").get(0);
+        assertEquals(1L, summary.get("totals").get("remediated").optionalLong().orElseThrow());
+        assertEquals(2L, summary.get("totals").get("calls").get("ListResourceTags").optionalLong().orElseThrow());
+        JsonField metrics = logLines(null).get(0);
+        assertEquals(2L, metrics.get("KeysSeen").optionalLong().orElseThrow());
+        assertEquals(2L, metrics.get("WriteCalls").optionalLong().orElseThrow());
+    }
+
+    @Test
+    void aSweepShortOfTimeInvokesItselfAndTheNextInvocationFinishesFromTheMarker() throws IOException {
+        IntStream.range(0, 12).forEach(i -> kms.key(String.format("k%02d", i), Map.of("tmp:x", "1")));
+        SweepHandler handler = handler();
+
+        SweepResponse first = handler.handleRequest(scheduled(), context(10));
+
+        assertTrue(first.continues());
+        assertEquals(List.of(FakeContext.FUNCTION_ARN), continuedFunctions, "it invokes the function it runs as");
+        ScheduledEvent next = load(continuations.get(0));
+        SweepResponse second = handler.handleRequest(next, context(900));
+
+        assertTrue(second.complete());
+        assertEquals(first.sweepId(), second.sweepId());
+        assertEquals(2, second.invocationNumber());
+        assertEquals(12L, second.totals().get("remediated"), "the last invocation's totals cover the whole sweep");
+        assertEquals(12, kms.count("TagResource"), "no key written twice, none dropped");
+    }
+
+    @Test
+    void anUnusableMarkerStartsOverAndTheSummarySaysWhy() throws IOException {
+        kms.key("k1", Map.of("Team", "core"));
+        Path file = work.resolve("bad.json");
+        Files.writeString(file, "{\"version\":\"0\",\"id\":\"x\",\"detail-type\":\"Sweep Continuation\",\"source\":\"s\",\"account\":\"1\","
+                + "\"time\":\"2026-12-03T10:00:00Z\",\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{\"sweepId\":\"s\",\"invocation\":\"two\"}}");
+
+        SweepResponse response = handler().handleRequest(EventLoader.loadScheduledEvent(file.toString()), context(900));
+
+        assertTrue(response.complete());
+        String note = logLines("sweep-summary").get(0).get("note").optionalString().orElseThrow();
+        assertTrue(note.contains("detail.invocation") && note.contains("started from the first key"), note);
+    }
+
+    @Test
+    void listingThatKeepsFailingLogsTheSummaryAndFailsTheInvocation() {
+        kms.key("k1", Map.of()).alwaysFail("ListAliases", "KMSInternalException");
+
+        assertThrows(SweepFailure.class, () -> handler().handleRequest(scheduled(), context(900)));
+
+        JsonField summary = logLines("sweep-summary").get(0);
+        assertEquals("WARN", summary.get("level").optionalString().orElseThrow(), "an invocation that fails is logged as a warning");
+        assertTrue(summary.get("stoppedBecause").optionalString().orElseThrow().contains("KMSInternalException"));
+    }
+
+    @Test
+    void aWriteRateOutsideKmsQuotaFailsInitialisationNamingTheVariable() {
+        environment.put("SWEEP_WRITES_PER_SECOND", "50");
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, this::handler);
+
+        assertTrue(error.getMessage().startsWith("SWEEP_WRITES_PER_SECOND must be a number from 0.1 to 5"), error::getMessage);
+    }
+
+    private SweepHandler handler() {
+        return new SweepHandler(environment, region -> kms, (next, functionArn, payload) -> {
+            continuedFunctions.add(functionArn);
+            continuations.add(payload);
+        }, duration -> nanos += duration.toNanos(), () -> nanos += 1_000_000, Clock.systemUTC(),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+    }
+
+    /** An invocation with {@code seconds} to run, on the test's clock. */
+    private FakeContext context(long seconds) {
+        long ends = nanos + seconds * SECOND;
+        return new FakeContext(() -> Duration.ofNanos(ends - nanos).toMillis());
+    }
+
+    private static ScheduledEvent scheduled() {
+        return EventLoader.loadScheduledEvent("events/scheduled-sweep.json");
+    }
+
+    private ScheduledEvent load(byte[] payload) throws IOException {
+        Path file = work.resolve("continuation-" + System.nanoTime() + ".json");
+        Files.write(file, payload);
+        return EventLoader.loadScheduledEvent(file.toString());
+    }
+
+    /** The log lines of one {@code type} (null: the metrics documents, which have none). */
+    private List<JsonField> logLines(String type) {
+        return logBytes.toString(StandardCharsets.UTF_8).lines()
+                .map(line -> JsonField.parse("log line", line))
+                .filter(line -> line.get("type").optionalString().equals(java.util.Optional.ofNullable(type)))
+                .toList();
+    }
+}
