@@ -66,7 +66,7 @@ public final class Sweep {
         try {
             return run.sweep();
         } catch (KmsCallException e) {
-            throw new SweepFailure(run.summary(Optional.of(from), e.operation() + " answered " + e.errorCode()
+            throw new SweepFailure(run.summary(Optional.empty(), e.operation() + " answered " + e.errorCode()
                     + " after every retry; the invocation fails so that Lambda retries it from the same place"), e);
         }
     }
