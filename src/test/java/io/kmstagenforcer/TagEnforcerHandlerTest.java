@@ -437,6 +437,115 @@ class TagEnforcerHandlerTest {
         return handler(NOW);
     }
 
+    /**
+     * TagResource and UntagResource by someone else: the key is re-evaluated by the same planner,
+     * without re-rendering the creator's values from whoever changed the tags, and never for the
+     * enforcer's own writes.
+     */
+    @Nested
+    class Drift {
+        private static final String ENFORCER_ROLE = "kms-tag-enforcer-TagEnforcerRole-EXAMPLE";
+        /** The creator's values, as CreateKey wrote them: the drift event's caller is bob, not alice. */
+        private final String[] creatorsTags = {"Owner", "alice", "CostCenter", "1234", "Environment", "prod", "CreatedBy", ALICE_ROLE_SESSION};
+
+        @BeforeEach
+        void enforcerRole() {
+            environment.put("ENFORCER_ROLE_NAME", ENFORCER_ROLE);
+        }
+
+        @Test
+        void aTagChangeThatKeepsTheKeyCompliantCostsOneRead() {
+            givenTags(KEY_ARN, creatorsTags);
+
+            JsonField response = invoke("events/tag-resource.json");
+
+            assertEquals("COMPLIANT", text(response, "outcome"));
+            assertEquals("TagResource", text(response, "trigger"));
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void aValueThePolicyDoesNotAllowIsReplacedAfterDescribeKeyAndItsOldValueLogged() {
+            givenTags(KEY_ARN, "Owner", "alice", "CostCenter", "1234", "Environment", "production", "CreatedBy", ALICE_ROLE_SESSION);
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled"));
+
+            JsonField response = invoke("events/tag-resource.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).listResourceTags(list(KEY_ARN));
+            calls.verify(kms).describeKey(any(DescribeKeyRequest.class));
+            calls.verify(kms).tagResource(tag(KEY_ARN, ordered("Environment", "dev")));
+            verifyNoMoreInteractions(kms);
+            assertEquals(Map.of("Environment", "production"), stringMap(logLine("decision").get("previousValues")));
+        }
+
+        @Test
+        void theCreatorsValuesAreNeverRewrittenFromTheDriftEventsCaller() {
+            givenTags(KEY_ARN, "Owner", "alice", "CostCenter", "1234", "Environment", "production", "CreatedBy", ALICE_ROLE_SESSION);
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled"));
+
+            JsonField response = invoke("events/tag-resource.json");
+
+            assertEquals(Map.of("Environment", "dev"), stringMap(response.get("added")), "Owner and CreatedBy stay alice's, not bob's");
+        }
+
+        @Test
+        void aRemovedTagIsRestoredAndOneFromTheCreatorFallsBackToUnknown() {
+            givenTags(KEY_ARN, "Owner", "alice", "Environment", "prod");
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled"));
+
+            JsonField response = invoke("events/untag-resource.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertEquals(Map.of("CostCenter", "unassigned", "CreatedBy", "unknown"), stringMap(response.get("added")));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"events/tag-resource-by-enforcer.json", "tag-resource-by-sweep.json"})
+        void theEnforcersOwnWritesAreIgnoredWithoutAKmsCall(String event) {
+            JsonField response = invoke(event);
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            assertTrue(text(response, "reason").contains("enforcer's own role " + ENFORCER_ROLE), () -> text(response, "reason"));
+            verifyNoInteractions(kms);
+        }
+
+        @Test
+        void withoutTheRoleNameTheFunctionsOwnSessionIsRecognised() {
+            environment.remove("ENFORCER_ROLE_NAME");
+            environment.put("AWS_LAMBDA_FUNCTION_NAME", "kms-tag-enforcer-TagEnforcerFunction-EXAMPLE");
+
+            JsonField response = invoke("events/tag-resource-by-enforcer.json");
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            verifyNoInteractions(kms);
+        }
+
+        @Test
+        void aKeyPendingDeletionIsLeftAloneAfterDescribeKey() {
+            givenTags(KEY_ARN, "Owner", "alice");
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "PendingDeletion"));
+
+            JsonField response = invoke("events/untag-resource.json");
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            assertTrue(text(response, "reason").contains("PendingDeletion"));
+            verify(kms, times(0)).tagResource(any(TagResourceRequest.class));
+        }
+
+        @Test
+        void aDriftEventThatNamesTheKeyOnlyByItsBareIdIsTakenFromResources() {
+            givenTags(KEY_ARN, creatorsTags);
+
+            JsonField response = invoke("tag-resource-bare-key-id.json");
+
+            assertEquals("COMPLIANT", text(response, "outcome"));
+            assertEquals(KEY_ARN, text(response, "keyArn"));
+        }
+    }
+
     private TagEnforcerHandler handler(Instant now) {
         return new TagEnforcerHandler(environment, region -> {
             clientRegions.add(region);
@@ -486,7 +595,8 @@ class TagEnforcerHandlerTest {
 
     private static DescribeKeyResponse description(String keyManager, String keyState) {
         return DescribeKeyResponse.builder()
-                .keyMetadata(metadata -> metadata.keyId("0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13").keyManager(keyManager).keyState(keyState))
+                .keyMetadata(metadata -> metadata.keyId("0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13").keyManager(keyManager).keyState(keyState)
+                        .creationDate(Instant.parse("2024-05-14T09:12:41Z")))
                 .build();
     }
 
