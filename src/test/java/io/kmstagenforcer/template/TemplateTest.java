@@ -23,6 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -30,12 +32,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Static checks of template.yaml (the SAM template), read as plain YAML: it uses long-form
  * intrinsics only, so no CloudFormation-aware parser is needed. These pin the security and
- * delivery properties that cfn-lint cannot know about: least-privilege IAM, the rule
+ * delivery properties that cfn-lint cannot know about: least-privilege IAM, the rules
  * invoking the SnapStart alias, the failure queues and the alarms.
  */
 class TemplateTest {
 
     static final String FUNCTION = "TagEnforcerFunction";
+    static final String ROLE = "TagEnforcerRole";
+    static final String KEY_CREATED_RULE = "KeyCreatedRule";
+    static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
     static final String KEY_ARN_PATTERN = "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*";
     static final Set<String> KMS_ACTIONS =
             Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey");
@@ -281,10 +286,14 @@ class TemplateTest {
     }
 
     @Test
-    void ruleTargetsTheAliasNotTheFunction() {
-        Map<String, Map<String, Object>> rules = resourcesOfType("AWS::Events::Rule");
-        assertEquals(Set.of("KeyCreatedRule"), rules.keySet(), "exactly one rule");
-        Map<String, Object> rule = properties("KeyCreatedRule");
+    void theTemplateDeclaresExactlyTheTwoKeyRules() {
+        assertEquals(Set.of(KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE), resourcesOfType("AWS::Events::Rule").keySet());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE})
+    void eachKeyRuleInvokesTheAliasNotTheFunction(String ruleId) {
+        Map<String, Object> rule = properties(ruleId);
         assertEquals("ENABLED", rule.get("State"));
         assertNull(rule.get("EventBusName"), "the default bus, where CloudTrail events arrive");
         List<Object> targets = list(rule.get("Targets"), "Targets");
@@ -299,15 +308,38 @@ class TemplateTest {
         assertTrue(age >= 60 && age <= 86400, "MaximumEventAgeInSeconds " + age);
         assertEquals("RuleDeadLetterQueue.Arn",
                 getAtt(map(target.get("DeadLetterConfig"), "DeadLetterConfig").get("Arn")));
+    }
 
-        Map<String, Map<String, Object>> permissions = resourcesOfType("AWS::Lambda::Permission");
-        assertEquals(1, permissions.size(), "one invoke permission");
-        Map<String, Object> permission = map(permissions.values().iterator().next().get("Properties"), "permission");
+    @Test
+    void theDriftRuleDeliversLikeTheCreationRule() {
+        Map<String, Object> created = map(list(properties(KEY_CREATED_RULE).get("Targets"), "Targets").get(0), "target");
+        Map<String, Object> changed = map(list(properties(KEY_TAGS_CHANGED_RULE).get("Targets"), "Targets").get(0), "target");
+        assertEquals(created.get("RetryPolicy"), changed.get("RetryPolicy"));
+        assertEquals(created.get("DeadLetterConfig"), changed.get("DeadLetterConfig"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE})
+    void eachKeyRuleHasItsOwnInvokePermissionOnTheAlias(String ruleId) {
+        List<Map<String, Object>> forThisRule = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Object>> e : resourcesOfType("AWS::Lambda::Permission").entrySet()) {
+            Map<String, Object> permission = map(e.getValue().get("Properties"), e.getKey());
+            if ((ruleId + ".Arn").equals(getAtt(permission.get("SourceArn")))) {
+                forThisRule.add(permission);
+            }
+        }
+        assertEquals(1, forThisRule.size(), "one invoke permission for " + ruleId);
+        Map<String, Object> permission = forThisRule.get(0);
         assertEquals("lambda:InvokeFunction", permission.get("Action"));
         assertEquals(ref(FUNCTION + ".Alias"), permission.get("FunctionName"),
                 "the permission must be on the alias the rule invokes");
         assertEquals("events.amazonaws.com", permission.get("Principal"));
-        assertEquals("KeyCreatedRule.Arn", getAtt(permission.get("SourceArn")));
+    }
+
+    @Test
+    void theOnlyInvokePermissionsAreTheTwoKeyRules() {
+        assertEquals(2, resourcesOfType("AWS::Lambda::Permission").size(),
+                "nothing else may invoke the function");
     }
 
     @Test
@@ -335,7 +367,7 @@ class TemplateTest {
     }
 
     @Test
-    void ruleDeadLetterQueueAcceptsOnlyThisRule() {
+    void ruleDeadLetterQueueAcceptsOnlyOurTwoRules() {
         Map<String, Object> policy = null;
         for (Map.Entry<String, Map<String, Object>> e : resourcesOfType("AWS::SQS::QueuePolicy").entrySet()) {
             Map<String, Object> p = map(e.getValue().get("Properties"), e.getKey());
@@ -358,7 +390,11 @@ class TemplateTest {
         assertEquals("RuleDeadLetterQueue.Arn", getAtt(allow.get("Resource")));
         Map<String, Object> condition = map(allow.get("Condition"), "Condition");
         Map<String, Object> arnEquals = map(condition.get("ArnEquals"), "ArnEquals");
-        assertEquals("KeyCreatedRule.Arn", getAtt(arnEquals.get("aws:SourceArn")));
+        Set<String> sources = new TreeSet<>();
+        for (Object arn : scalarOrList(arnEquals.get("aws:SourceArn"))) {
+            sources.add(getAtt(arn));
+        }
+        assertEquals(Set.of(KEY_CREATED_RULE + ".Arn", KEY_TAGS_CHANGED_RULE + ".Arn"), sources);
     }
 
     @Test
@@ -412,6 +448,13 @@ class TemplateTest {
 
         Map<String, Object> ns = map(params.get("MetricsNamespace"), "MetricsNamespace");
         assertEquals("KmsTagEnforcer", ns.get("Default"));
+    }
+
+    @Test
+    void theEnforcerFunctionKnowsItsOwnRoleName() {
+        Map<String, Object> vars = map(map(function().get("Environment"), "Environment").get("Variables"), "Variables");
+        assertEquals(ref(ROLE), vars.get("ENFORCER_ROLE_NAME"),
+                "Ref of an IAM role is its name, the middle part of assumed-role/<role>/<function>");
     }
 
     @Test
@@ -486,6 +529,9 @@ class TemplateTest {
         }
         assertTrue(values.contains(Map.of("Fn::GetAtt", FUNCTION + ".Arn")), "function ARN output");
         assertTrue(values.contains(ref(FUNCTION + ".Alias")), "alias ARN output");
+        for (String rule : List.of(KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE)) {
+            assertTrue(values.contains(Map.of("Fn::GetAtt", rule + ".Arn")), rule + " ARN output");
+        }
         for (String q : List.of("RuleDeadLetterQueue", "OnFailureQueue")) {
             assertTrue(values.contains(ref(q)), q + " URL output");
             assertTrue(values.contains(Map.of("Fn::GetAtt", q + ".Arn")), q + " ARN output");
