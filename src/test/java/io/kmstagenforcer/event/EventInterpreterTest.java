@@ -128,15 +128,16 @@ class EventInterpreterTest {
             fixture("empty.json", rejects("event is empty")));
 
     /**
-     * Samples added with KeyTagsChangedRule (template.yaml) before the
+     * Samples added with KeyTagsChangedRule and SweepFunction (template.yaml) before the
      * interpreter handles them; events/README.md gives the outcome each must get. Move each into
-     * EVERY_FIXTURE with that outcome, and out of here, when the drift code lands: a file
+     * EVERY_FIXTURE with that outcome, and out of here, when the drift/sweep code lands: a file
      * in both makes {@code everyFileInBothFoldersHasAnExpectation} fail.
      */
     static final Set<String> AWAITING_DRIFT_AND_SWEEP_OUTCOMES = Set.of(
             "events/tag-resource.json",
             "events/untag-resource.json",
-            "events/tag-resource-by-enforcer.json");
+            "events/tag-resource-by-enforcer.json",
+            "events/scheduled-sweep.json");
 
     /** One-line edits of a sample where a whole file would be silly, each named for the rule it shows. */
     static final List<Case> EDITED_SAMPLES = List.of(

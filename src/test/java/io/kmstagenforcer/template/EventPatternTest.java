@@ -59,7 +59,8 @@ class EventPatternTest {
             entry("not-a-kms-event.json", false),
             entry("tag-resource.json", false),
             entry("untag-resource.json", false),
-            entry("tag-resource-by-enforcer.json", false));
+            entry("tag-resource-by-enforcer.json", false),
+            entry("scheduled-sweep.json", false));
 
     /** KeyTagsChangedRule: successful TagResource and UntagResource calls not made by the enforcer's role. */
     static final Map<String, Boolean> KEY_TAGS_CHANGED_EXPECTED = Map.ofEntries(
@@ -72,7 +73,8 @@ class EventPatternTest {
             entry("not-a-kms-event.json", false),
             entry("tag-resource.json", true),
             entry("untag-resource.json", true),
-            entry("tag-resource-by-enforcer.json", false));
+            entry("tag-resource-by-enforcer.json", false),
+            entry("scheduled-sweep.json", false));
 
     /**
      * What each rule must do with each sample in events/. Every *.json file there except
@@ -251,6 +253,14 @@ class EventPatternTest {
                                     table.getKey() + (expected ? " must deliver " : " must not deliver ") + name
                                             + "; pattern " + patternJson.get(table.getKey()));
                         }))));
+    }
+
+    @Test
+    void aScheduledEventMatchesNeitherRule() throws Exception {
+        String scheduled = sample("scheduled-sweep.json");
+        for (String rule : EXPECTED_MATCH.keySet()) {
+            assertFalse(ruleMatches(rule, scheduled), rule + " must leave the sweep's schedule alone");
+        }
     }
 
     // ------------------------------------------------------------------ each clause, by mutation
