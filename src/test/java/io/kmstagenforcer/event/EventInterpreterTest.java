@@ -127,6 +127,18 @@ class EventInterpreterTest {
             fixture("json-array.json", rejects("event must be an object", "an array")),
             fixture("empty.json", rejects("event is empty")));
 
+    /**
+     * Samples added with KeyTagsChangedRule and SweepFunction (template.yaml) before the
+     * interpreter handles them; events/README.md gives the outcome each must get. Move each into
+     * EVERY_FIXTURE with that outcome, and out of here, when the drift/sweep code lands: a file
+     * in both makes {@code everyFileInBothFoldersHasAnExpectation} fail.
+     */
+    static final Set<String> AWAITING_DRIFT_AND_SWEEP_OUTCOMES = Set.of(
+            "events/tag-resource.json",
+            "events/untag-resource.json",
+            "events/tag-resource-by-enforcer.json",
+            "events/scheduled-sweep.json");
+
     /** One-line edits of a sample where a whole file would be silly, each named for the rule it shows. */
     static final List<Case> EDITED_SAMPLES = List.of(
             edited(CREATE_KEY, "the key's region and account come from its ARN, not the envelope or the record", enforces(BASE_KEY),
@@ -231,6 +243,7 @@ class EventInterpreterTest {
             }
             // Not events: the samples' README, sam local --env-vars, the fixtures' README.
             files.removeAll(Set.of("events/README.md", "events/env.json", "README.md"));
+            files.removeAll(AWAITING_DRIFT_AND_SWEEP_OUTCOMES);
             assertEquals(files, EVERY_FIXTURE.stream().map(Case::file).collect(Collectors.toCollection(TreeSet::new)));
         }
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -30,12 +33,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Static checks of template.yaml (the SAM template), read as plain YAML: it uses long-form
  * intrinsics only, so no CloudFormation-aware parser is needed. These pin the security and
- * delivery properties that cfn-lint cannot know about: least-privilege IAM, the rule
- * invoking the SnapStart alias, the failure queues and the alarms.
+ * delivery properties that cfn-lint cannot know about: least-privilege IAM, the rules
+ * invoking the SnapStart alias, the sweep's schedule and limits, the failure queues and the alarms.
  */
 class TemplateTest {
 
     static final String FUNCTION = "TagEnforcerFunction";
+    static final String SWEEP = "SweepFunction";
+    static final String ROLE = "TagEnforcerRole";
+    static final String KEY_CREATED_RULE = "KeyCreatedRule";
+    static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
     static final String KEY_ARN_PATTERN = "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*";
     static final Set<String> KMS_ACTIONS =
             Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey");
@@ -130,9 +137,60 @@ class TemplateTest {
     }
 
     static Map<String, Object> function() {
-        Map<String, Object> fn = resource(FUNCTION);
-        assertEquals("AWS::Serverless::Function", fn.get("Type"));
-        return properties(FUNCTION);
+        return function(FUNCTION);
+    }
+
+    static Map<String, Object> function(String logicalId) {
+        Map<String, Object> fn = resource(logicalId);
+        assertEquals("AWS::Serverless::Function", fn.get("Type"), logicalId);
+        return properties(logicalId);
+    }
+
+    static Map<String, Object> environment(String logicalId) {
+        return map(map(function(logicalId).get("Environment"), logicalId + ".Environment").get("Variables"),
+                logicalId + ".Environment.Variables");
+    }
+
+    static Map<String, Object> parameter(String name) {
+        return map(map(template.get("Parameters"), "Parameters").get(name), "parameter " + name);
+    }
+
+    /** A resource value in one comparable form: Fn::GetAtt as {"Fn::GetAtt": "X.Attr"}, anything else as is. */
+    static Object normalised(Object value) {
+        String att = getAtt(value);
+        return att != null ? Map.of("Fn::GetAtt", att) : value;
+    }
+
+    /** The statements of the execution role: its inline policies and every AWS::IAM::Policy attached to it. */
+    static List<Map<String, Object>> executionRoleStatements() {
+        List<Object> statements = new ArrayList<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
+            statements.addAll(list(doc.get("Statement"), "Statement"));
+        }
+        for (Map.Entry<String, Map<String, Object>> e : resourcesOfType("AWS::IAM::Policy").entrySet()) {
+            Map<String, Object> p = map(e.getValue().get("Properties"), e.getKey());
+            assertEquals(List.of(ref(ROLE)), p.get("Roles"), e.getKey() + " is attached to the execution role only");
+            Map<String, Object> doc = map(p.get("PolicyDocument"), e.getKey() + ".PolicyDocument");
+            statements.addAll(list(doc.get("Statement"), e.getKey() + " Statement"));
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object s : statements) {
+            out.add(map(s, "statement"));
+        }
+        return out;
+    }
+
+    static Set<String> actionsOf(Map<String, Object> statement) {
+        Set<String> actions = new TreeSet<>();
+        scalarOrList(statement.get("Action")).forEach(a -> actions.add((String) a));
+        return actions;
+    }
+
+    static Set<Object> resourcesOf(Map<String, Object> statement) {
+        Set<Object> res = new HashSet<>();
+        scalarOrList(statement.get("Resource")).forEach(r -> res.add(normalised(r)));
+        return res;
     }
 
     /** Every map under o that has a "Statement" key: all policy documents anywhere in the template. */
@@ -180,12 +238,49 @@ class TemplateTest {
     }
 
     @Test
-    void iamStatementsAreExactlyLogsTheFourKmsActionsOnKeysAndTheQueueSend() {
-        assertTrue(resourcesOfType("AWS::IAM::Policy").isEmpty(), "no separate IAM policies");
-        assertTrue(resourcesOfType("AWS::IAM::ManagedPolicy").isEmpty(), "no managed policies");
+    void sweepFunctionIsTheContractedJava21Handler() {
+        Map<String, Object> fn = function(SWEEP);
+        assertEquals("io.kmstagenforcer.SweepHandler::handleRequest", fn.get("Handler"));
+        assertEquals("java21", fn.get("Runtime"));
+        assertEquals(List.of("arm64"), fn.get("Architectures"));
+        assertEquals(".", fn.get("CodeUri"));
+        assertEquals(512, ((Number) fn.get("MemorySize")).intValue());
+        assertNull(fn.get("Policies"), "Policies would be ignored (own role) or add a generated role");
+    }
+
+    @Test
+    void sweepMayRunTheFifteenMinuteMaximumBecauseItContinuesItselfBeforeThat() {
+        assertEquals(900, ((Number) function(SWEEP).get("Timeout")).intValue());
+    }
+
+    @Test
+    void atMostOneSweepRunsAtATime() {
+        assertEquals(1, ((Number) function(SWEEP).get("ReservedConcurrentExecutions")).intValue(),
+                "two sweeps at once would double the write rate against the account-wide KMS quotas");
+    }
+
+    @Test
+    void sweepHasNoSnapStartAndNoAlias() {
+        Map<String, Object> fn = function(SWEEP);
+        assertNull(fn.get("SnapStart"));
+        assertNull(fn.get("AutoPublishAlias"), "the schedule and the self-invocation call the unqualified function");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void bothFunctionsRunAsTheEnforcerRole(String logicalId) {
+        assertEquals(ROLE + ".Arn", getAtt(function(logicalId).get("Role")),
+                logicalId + ": one role, so that one role name marks the enforcer's own writes");
+    }
+
+    @Test
+    void iamStatementsAreExactlyLogsKmsOnKeysKmsListsTheQueueSendAndTheSweepInvoke() {
         Map<String, Map<String, Object>> roles = resourcesOfType("AWS::IAM::Role");
-        assertEquals(Set.of("TagEnforcerRole"), roles.keySet());
-        Map<String, Object> role = properties("TagEnforcerRole");
+        assertEquals(Set.of(ROLE), roles.keySet());
+        assertTrue(resourcesOfType("AWS::IAM::ManagedPolicy").isEmpty(), "no managed policies");
+        assertEquals(Set.of("SweepSelfInvokePolicy"), resourcesOfType("AWS::IAM::Policy").keySet(),
+                "one separate policy: the sweep's self-invocation, which the role cannot hold (circular dependency)");
+        Map<String, Object> role = properties(ROLE);
         assertNull(role.get("ManagedPolicyArns"), "no managed policies on the role");
 
         Map<String, Object> trust = map(role.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument");
@@ -195,46 +290,64 @@ class TemplateTest {
         assertEquals(Map.of("Service", "lambda.amazonaws.com"), trustStatement.get("Principal"));
         assertEquals(List.of("sts:AssumeRole"), scalarOrList(trustStatement.get("Action")));
 
-        List<Object> statements = new ArrayList<>();
-        for (Object p : list(role.get("Policies"), "Policies")) {
-            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
-            statements.addAll(list(doc.get("Statement"), "Statement"));
-        }
-
-        // Each statement as "actions -> resource"; the whole set must be exactly this.
-        Map<Set<String>, Object> actual = new LinkedHashMap<>();
-        for (Object s : statements) {
-            Map<String, Object> st = map(s, "statement");
+        // Each statement as "actions -> resources"; the whole set must be exactly this.
+        Map<Set<String>, Set<Object>> actual = new LinkedHashMap<>();
+        for (Map<String, Object> st : executionRoleStatements()) {
             assertEquals("Allow", st.get("Effect"));
             assertNull(st.get("NotAction"), "no NotAction");
             assertNull(st.get("NotResource"), "no NotResource");
-            List<Object> res = scalarOrList(st.get("Resource"));
-            assertEquals(1, res.size(), "one resource per statement: " + st);
-            Set<String> actions = new TreeSet<>();
-            scalarOrList(st.get("Action")).forEach(a -> actions.add((String) a));
-            Object previous = actual.put(actions, res.get(0));
-            assertNull(previous, "duplicate statement for " + actions);
+            assertNull(st.get("Condition"), "no conditions to reason about");
+            Set<Object> previous = actual.put(actionsOf(st), resourcesOf(st));
+            assertNull(previous, "duplicate statement for " + actionsOf(st));
         }
-        Map<Set<String>, Object> expected = new LinkedHashMap<>();
-        expected.put(new TreeSet<>(KMS_ACTIONS), Map.of("Fn::Sub", KEY_ARN_PATTERN));
-        expected.put(new TreeSet<>(Set.of("sqs:SendMessage")), Map.of("Fn::GetAtt", "OnFailureQueue.Arn"));
-        expected.put(new TreeSet<>(Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
-                Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"));
+        Map<Set<String>, Set<Object>> expected = new LinkedHashMap<>();
+        expected.put(new TreeSet<>(KMS_ACTIONS), Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)));
+        expected.put(new TreeSet<>(Set.of("kms:ListKeys", "kms:ListAliases")), Set.of("*"));
+        expected.put(new TreeSet<>(Set.of("sqs:SendMessage")), Set.of(Map.of("Fn::GetAtt", "OnFailureQueue.Arn")));
+        expected.put(new TreeSet<>(Set.of("logs:CreateLogStream", "logs:PutLogEvents")), Set.of(
+                Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
+        expected.put(new TreeSet<>(Set.of("lambda:InvokeFunction")), Set.of(
+                Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*")));
+        assertEquals(expected, actual);
+    }
 
-        assertEquals(expected.keySet(), actual.keySet(), "IAM actions");
-        for (Map.Entry<Set<String>, Object> e : expected.entrySet()) {
-            Object got = actual.get(e.getKey());
-            Object want = e.getValue();
-            if (want instanceof Map<?, ?> w && w.containsKey("Fn::GetAtt")) {
-                assertEquals(w.get("Fn::GetAtt"), getAtt(got), "resource of " + e.getKey());
-            } else {
-                assertEquals(want, got, "resource of " + e.getKey());
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void eachFunctionWritesToItsOwnLogGroup(String logicalId) {
+        String group = logicalId.equals(FUNCTION) ? "TagEnforcerLogGroup" : "SweepLogGroup";
+        assertEquals(ref(group), map(function(logicalId).get("LoggingConfig"), "LoggingConfig").get("LogGroup"));
+        Map<String, Object> r = resource(group);
+        assertEquals("AWS::Logs::LogGroup", r.get("Type"));
+        assertEquals("Retain", r.get("DeletionPolicy"), group + ": the decision log is the audit trail");
+        assertEquals("Retain", r.get("UpdateReplacePolicy"), group);
+        assertEquals(365, ((Number) properties(group).get("RetentionInDays")).intValue(), group);
+    }
+
+    @Test
+    void listKeysAndListAliasesAreTheOnlyActionsOnStar() {
+        Set<String> onStar = new TreeSet<>();
+        for (Map<String, Object> st : executionRoleStatements()) {
+            if (resourcesOf(st).contains("*")) {
+                assertEquals(Set.of("*"), resourcesOf(st), "\"*\" in a statement of its own: " + st);
+                onStar.addAll(actionsOf(st));
             }
         }
-        // The log statement's target really is this stack's log group, used by the function.
-        assertEquals("AWS::Logs::LogGroup", resource("TagEnforcerLogGroup").get("Type"));
-        assertEquals(ref("TagEnforcerLogGroup"),
-                map(function().get("LoggingConfig"), "LoggingConfig").get("LogGroup"));
+        assertEquals(Set.of("kms:ListAliases", "kms:ListKeys"), onStar,
+                "only the two KMS calls that support no resource-level permissions");
+    }
+
+    @Test
+    void invokeFunctionIsAllowedOnlyOnTheSweepFunction() {
+        Set<Object> sweep = Set.of(Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*"));
+        int statements = 0;
+        for (Map<String, Object> st : executionRoleStatements()) {
+            if (actionsOf(st).stream().anyMatch(a -> a.startsWith("lambda:"))) {
+                assertEquals(Set.of("lambda:InvokeFunction"), actionsOf(st), "no other Lambda action");
+                assertEquals(sweep, resourcesOf(st), "the sweep function, unqualified and qualified, nothing else");
+                statements++;
+            }
+        }
+        assertEquals(1, statements, "one statement allows the sweep's self-invocation");
     }
 
     @Test
@@ -281,10 +394,15 @@ class TemplateTest {
     }
 
     @Test
-    void ruleTargetsTheAliasNotTheFunction() {
-        Map<String, Map<String, Object>> rules = resourcesOfType("AWS::Events::Rule");
-        assertEquals(Set.of("KeyCreatedRule"), rules.keySet(), "exactly one rule");
-        Map<String, Object> rule = properties("KeyCreatedRule");
+    void theTemplateDeclaresExactlyTheTwoKeyRules() {
+        // SweepFunction's schedule rule is generated by SAM from its Events, not declared here.
+        assertEquals(Set.of(KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE), resourcesOfType("AWS::Events::Rule").keySet());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE})
+    void eachKeyRuleInvokesTheAliasNotTheFunction(String ruleId) {
+        Map<String, Object> rule = properties(ruleId);
         assertEquals("ENABLED", rule.get("State"));
         assertNull(rule.get("EventBusName"), "the default bus, where CloudTrail events arrive");
         List<Object> targets = list(rule.get("Targets"), "Targets");
@@ -299,27 +417,49 @@ class TemplateTest {
         assertTrue(age >= 60 && age <= 86400, "MaximumEventAgeInSeconds " + age);
         assertEquals("RuleDeadLetterQueue.Arn",
                 getAtt(map(target.get("DeadLetterConfig"), "DeadLetterConfig").get("Arn")));
+    }
 
-        Map<String, Map<String, Object>> permissions = resourcesOfType("AWS::Lambda::Permission");
-        assertEquals(1, permissions.size(), "one invoke permission");
-        Map<String, Object> permission = map(permissions.values().iterator().next().get("Properties"), "permission");
+    @Test
+    void theDriftRuleDeliversLikeTheCreationRule() {
+        Map<String, Object> created = map(list(properties(KEY_CREATED_RULE).get("Targets"), "Targets").get(0), "target");
+        Map<String, Object> changed = map(list(properties(KEY_TAGS_CHANGED_RULE).get("Targets"), "Targets").get(0), "target");
+        assertEquals(created.get("RetryPolicy"), changed.get("RetryPolicy"));
+        assertEquals(created.get("DeadLetterConfig"), changed.get("DeadLetterConfig"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {KEY_CREATED_RULE, KEY_TAGS_CHANGED_RULE})
+    void eachKeyRuleHasItsOwnInvokePermissionOnTheAlias(String ruleId) {
+        List<Map<String, Object>> forThisRule = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Object>> e : resourcesOfType("AWS::Lambda::Permission").entrySet()) {
+            Map<String, Object> permission = map(e.getValue().get("Properties"), e.getKey());
+            if ((ruleId + ".Arn").equals(getAtt(permission.get("SourceArn")))) {
+                forThisRule.add(permission);
+            }
+        }
+        assertEquals(1, forThisRule.size(), "one invoke permission for " + ruleId);
+        Map<String, Object> permission = forThisRule.get(0);
         assertEquals("lambda:InvokeFunction", permission.get("Action"));
         assertEquals(ref(FUNCTION + ".Alias"), permission.get("FunctionName"),
                 "the permission must be on the alias the rule invokes");
         assertEquals("events.amazonaws.com", permission.get("Principal"));
-        assertEquals("KeyCreatedRule.Arn", getAtt(permission.get("SourceArn")));
     }
 
     @Test
-    void loggingIsJsonWithTheApplicationLevelFromTheParameter() {
-        Map<String, Object> logging = map(function().get("LoggingConfig"), "LoggingConfig");
+    void theOnlyInvokePermissionsAreTheTwoKeyRules() {
+        assertEquals(2, resourcesOfType("AWS::Lambda::Permission").size(),
+                "SAM adds the schedule's own; nothing else may invoke the functions");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void loggingIsJsonWithTheApplicationLevelFromTheParameter(String logicalId) {
+        Map<String, Object> logging = map(function(logicalId).get("LoggingConfig"), "LoggingConfig");
         assertEquals("JSON", logging.get("LogFormat"));
         assertEquals(ref("LogLevel"), logging.get("ApplicationLogLevel"));
         assertEquals("WARN", logging.get("SystemLogLevel"));
         Map<String, Object> level = map(map(template.get("Parameters"), "Parameters").get("LogLevel"), "LogLevel");
         assertEquals(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"), level.get("AllowedValues"));
-        Map<String, Object> group = properties("TagEnforcerLogGroup");
-        assertNotNull(group.get("RetentionInDays"), "bounded log retention");
     }
 
     @Test
@@ -335,7 +475,7 @@ class TemplateTest {
     }
 
     @Test
-    void ruleDeadLetterQueueAcceptsOnlyThisRule() {
+    void ruleDeadLetterQueueAcceptsOnlyOurTwoRules() {
         Map<String, Object> policy = null;
         for (Map.Entry<String, Map<String, Object>> e : resourcesOfType("AWS::SQS::QueuePolicy").entrySet()) {
             Map<String, Object> p = map(e.getValue().get("Properties"), e.getKey());
@@ -358,12 +498,17 @@ class TemplateTest {
         assertEquals("RuleDeadLetterQueue.Arn", getAtt(allow.get("Resource")));
         Map<String, Object> condition = map(allow.get("Condition"), "Condition");
         Map<String, Object> arnEquals = map(condition.get("ArnEquals"), "ArnEquals");
-        assertEquals("KeyCreatedRule.Arn", getAtt(arnEquals.get("aws:SourceArn")));
+        Set<String> sources = new TreeSet<>();
+        for (Object arn : scalarOrList(arnEquals.get("aws:SourceArn"))) {
+            sources.add(getAtt(arn));
+        }
+        assertEquals(Set.of(KEY_CREATED_RULE + ".Arn", KEY_TAGS_CHANGED_RULE + ".Arn"), sources);
     }
 
-    @Test
-    void eventInvokeConfigRetriesTwiceThenSendsToTheOnFailureQueue() {
-        Map<String, Object> cfg = map(function().get("EventInvokeConfig"), "EventInvokeConfig");
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void eventInvokeConfigRetriesTwiceThenSendsToTheOnFailureQueue(String logicalId) {
+        Map<String, Object> cfg = map(function(logicalId).get("EventInvokeConfig"), "EventInvokeConfig");
         assertEquals(2, ((Number) cfg.get("MaximumRetryAttempts")).intValue());
         int age = ((Number) cfg.get("MaximumEventAgeInSeconds")).intValue();
         assertTrue(age >= 60 && age <= 21600, "MaximumEventAgeInSeconds " + age);
@@ -415,24 +560,145 @@ class TemplateTest {
     }
 
     @Test
-    void localEnvFileMatchesTheTemplate() throws IOException {
-        Path envFile = projectRoot().resolve("events").resolve("env.json");
-        Map<String, Object> env = map(parseYaml(Files.readString(envFile, StandardCharsets.UTF_8)), "env.json");
-        assertEquals(Set.of(FUNCTION), env.keySet(), "sam local --env-vars is keyed by the logical id");
-        Map<String, Object> vars = map(env.get(FUNCTION), "env.json " + FUNCTION);
-        Map<String, Object> templateVars =
-                map(map(function().get("Environment"), "Environment").get("Variables"), "Variables");
-        assertTrue(templateVars.keySet().containsAll(vars.keySet()),
-                "sam local only overrides variables the template declares: " + vars.keySet());
-        Map<String, Object> params = map(template.get("Parameters"), "Parameters");
-        assertEquals(map(params.get("TagPolicy"), "TagPolicy").get("Default"), vars.get("TAG_POLICY"),
-                "env.json carries the same sample policy as the template default");
-        assertTrue(list(map(params.get("Mode"), "Mode").get("AllowedValues"), "Mode")
-                .contains(vars.get("ENFORCEMENT_MODE")));
+    void theEnforcerFunctionKnowsItsOwnRoleName() {
+        assertEquals(ref(ROLE), environment(FUNCTION).get("ENFORCER_ROLE_NAME"),
+                "Ref of an IAM role is its name, the middle part of assumed-role/<role>/<function>");
     }
 
     @Test
-    void alarmsCoverErrorsBothQueuesRejectedAndFailed() {
+    void sweepEnvironmentIsThePolicyTheModeTheNamespaceTheRoleAndTheWriteRate() {
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("TAG_POLICY", ref("TagPolicy"));
+        expected.put("ENFORCEMENT_MODE", ref("Mode"));
+        expected.put("METRICS_NAMESPACE", ref("MetricsNamespace"));
+        expected.put("ENFORCER_ROLE_NAME", ref(ROLE));
+        expected.put("SWEEP_WRITES_PER_SECOND", ref("SweepWritesPerSecond"));
+        assertEquals(expected, environment(SWEEP));
+    }
+
+    @Test
+    void sweepWritesPerSecondStaysWellUnderTheSharedKmsWriteQuotas() {
+        Map<String, Object> p = parameter("SweepWritesPerSecond");
+        assertEquals("Number", p.get("Type"));
+        assertEquals(2, ((Number) p.get("Default")).intValue());
+        assertEquals(0.1, ((Number) p.get("MinValue")).doubleValue());
+        assertEquals(5, ((Number) p.get("MaxValue")).doubleValue(), "UntagResource's quota is 5/s for the whole account");
+        String description = (String) p.get("Description");
+        assertTrue(description.contains("TagResource 10/s") && description.contains("UntagResource 5/s"), description);
+    }
+
+    @Test
+    void sweepScheduleAcceptsOffRateOrCronOnly() {
+        Map<String, Object> p = parameter("SweepSchedule");
+        assertEquals("String", p.get("Type"));
+        assertEquals("rate(1 day)", p.get("Default"));
+        // CloudFormation applies AllowedPattern as a Java regex to the whole value.
+        Pattern allowed = Pattern.compile((String) p.get("AllowedPattern"));
+        for (String ok : List.of("off", "rate(1 day)", "rate(12 hours)", "cron(0 3 * * ? *)", "cron(15 2 ? * MON-FRI *)")) {
+            assertTrue(allowed.matcher(ok).matches(), "accepted: " + ok);
+        }
+        for (String bad : List.of("", "OFF", "daily", "rate()", "rate(1 day) ", "at(2024-05-14T03:00:00)",
+                "rate(1 day)|off")) {
+            assertFalse(allowed.matcher(bad).matches(), "rejected: '" + bad + "'");
+        }
+    }
+
+    @Test
+    void everyParameterIsInExactlyOneGroupAndTheSweepHasItsOwn() {
+        Map<String, Object> iface = map(map(template.get("Metadata"), "Metadata")
+                .get("AWS::CloudFormation::Interface"), "AWS::CloudFormation::Interface");
+        Map<String, List<Object>> groups = new LinkedHashMap<>();
+        for (Object g : list(iface.get("ParameterGroups"), "ParameterGroups")) {
+            Map<String, Object> group = map(g, "parameter group");
+            groups.put((String) map(group.get("Label"), "Label").get("default"), list(group.get("Parameters"), "Parameters"));
+        }
+        assertEquals(List.of("SweepSchedule", "SweepWritesPerSecond"), groups.get("Sweep"));
+        List<Object> grouped = new ArrayList<>();
+        groups.values().forEach(grouped::addAll);
+        assertEquals(new TreeSet<Object>(map(template.get("Parameters"), "Parameters").keySet()), new TreeSet<>(grouped),
+                "every parameter is in a group");
+        assertEquals(grouped.size(), Set.copyOf(grouped).size(), "a parameter in two groups: " + grouped);
+    }
+
+    // ------------------------------------------------------------------ the sweep's schedule
+
+    static Map<String, Object> scheduleEvent() {
+        Map<String, Object> events = map(function(SWEEP).get("Events"), SWEEP + ".Events");
+        assertEquals(1, events.size(), "one event source: the schedule");
+        Map<String, Object> event = map(events.values().iterator().next(), "schedule event");
+        assertEquals("Schedule", event.get("Type"), "a SAM Schedule (EventBridge rule) event");
+        return map(event.get("Properties"), "schedule Properties");
+    }
+
+    @Test
+    void theScheduleComesFromTheSweepScheduleParameter() {
+        assertEquals(Map.of("Fn::If", List.of("SweepScheduleIsOff", "rate(1 day)", ref("SweepSchedule"))),
+                scheduleEvent().get("Schedule"));
+    }
+
+    @Test
+    void offDisablesTheScheduleRuleWhileKeepingAValidExpression() {
+        assertEquals(Map.of("Fn::Equals", List.of(ref("SweepSchedule"), "off")),
+                map(template.get("Conditions"), "Conditions").get("SweepScheduleIsOff"));
+        Map<String, Object> schedule = scheduleEvent();
+        assertEquals(Map.of("Fn::If", List.of("SweepScheduleIsOff", "DISABLED", "ENABLED")), schedule.get("State"));
+        assertNull(schedule.get("Enabled"), "SAM turns Enabled into ENABLED for any non-false value, an Fn::If too");
+        String whenOff = (String) list(map(schedule.get("Schedule"), "Schedule").get("Fn::If"), "Fn::If").get(1);
+        assertTrue(Pattern.compile((String) parameter("SweepSchedule").get("AllowedPattern")).matcher(whenOff).matches()
+                && !whenOff.equals("off"), "the disabled rule still needs a schedule expression: " + whenOff);
+    }
+
+    @Test
+    void theScheduleSendsTheDefaultScheduledEvent() {
+        Map<String, Object> schedule = scheduleEvent();
+        assertNull(schedule.get("Input"), "the handler takes the Scheduled Event EventBridge sends");
+        assertNull(schedule.get("InputPath"));
+        assertNull(schedule.get("InputTransformer"));
+    }
+
+    static Map<String, Object> localEnvFile() throws IOException {
+        Path envFile = projectRoot().resolve("events").resolve("env.json");
+        return map(parseYaml(Files.readString(envFile, StandardCharsets.UTF_8)), "env.json");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void localEnvFileMatchesTheTemplate(String logicalId) throws IOException {
+        Map<String, Object> env = localEnvFile();
+        assertEquals(Set.of(FUNCTION, SWEEP), env.keySet(), "sam local --env-vars is keyed by the logical id");
+        Map<String, Object> vars = map(env.get(logicalId), "env.json " + logicalId);
+        Map<String, Object> templateVars = environment(logicalId);
+        assertEquals(templateVars.keySet(), vars.keySet(),
+                "every variable the template declares, and only those (sam local ignores the others)");
+        assertEquals(parameter("TagPolicy").get("Default"), vars.get("TAG_POLICY"),
+                "env.json carries the same sample policy as the template default");
+        assertEquals("report", vars.get("ENFORCEMENT_MODE"), "a local run writes nothing");
+        assertEquals(parameter("MetricsNamespace").get("Default"), vars.get("METRICS_NAMESPACE"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void localEnvRoleNameIsTheRoleOfTheEnforcerSample(String logicalId) throws IOException {
+        Map<String, Object> sample = map(parseYaml(Files.readString(projectRoot().resolve("events")
+                .resolve("tag-resource-by-enforcer.json"), StandardCharsets.UTF_8)), "tag-resource-by-enforcer.json");
+        Map<String, Object> identity = map(map(sample.get("detail"), "detail").get("userIdentity"), "userIdentity");
+        Map<String, Object> issuer = map(map(identity.get("sessionContext"), "sessionContext").get("sessionIssuer"),
+                "sessionIssuer");
+        Object roleName = map(localEnvFile().get(logicalId), logicalId).get("ENFORCER_ROLE_NAME");
+        assertEquals(issuer.get("userName"), roleName);
+        assertTrue(((String) identity.get("arn")).contains(":assumed-role/" + roleName + "/"), identity.toString());
+    }
+
+    @Test
+    void localSweepWriteRateIsWithinTheParameterBounds() throws IOException {
+        double rate = Double.parseDouble((String) map(localEnvFile().get(SWEEP), SWEEP).get("SWEEP_WRITES_PER_SECOND"));
+        Map<String, Object> p = parameter("SweepWritesPerSecond");
+        assertTrue(rate >= ((Number) p.get("MinValue")).doubleValue() && rate <= ((Number) p.get("MaxValue")).doubleValue(),
+                "SWEEP_WRITES_PER_SECOND " + rate);
+    }
+
+    @Test
+    void alarmsCoverBothFunctionsErrorsAndFailuresBothQueuesAndRejected() {
         Map<String, Map<String, Object>> alarms = resourcesOfType("AWS::CloudWatch::Alarm");
         Map<String, String> seen = new LinkedHashMap<>(); // what -> alarm logical id
         Map<String, Object> noValueIf = Map.of("Fn::If",
@@ -441,34 +707,41 @@ class TemplateTest {
             assertNull(e.getValue().get("Condition"), e.getKey() + ": alarms exist with or without a topic");
             Map<String, Object> p = map(e.getValue().get("Properties"), e.getKey());
             assertEquals(noValueIf, p.get("AlarmActions"), e.getKey() + " AlarmActions");
+            assertEquals(noValueIf, p.get("OKActions"), e.getKey() + " OKActions");
             assertEquals("GreaterThanOrEqualToThreshold", p.get("ComparisonOperator"), e.getKey());
             assertEquals(1, ((Number) p.get("Threshold")).intValue(), e.getKey());
+            assertEquals("notBreaching", p.get("TreatMissingData"), e.getKey());
             List<Object> dims = list(p.get("Dimensions"), e.getKey() + " Dimensions");
             assertEquals(1, dims.size(), e.getKey() + " one dimension");
             Map<String, Object> dim = map(dims.get(0), "dimension");
             Object ns = p.get("Namespace");
             String metric = (String) p.get("MetricName");
-            if ("AWS/Lambda".equals(ns)) {
-                assertEquals("Errors", metric);
-                assertEquals(Map.of("Name", "FunctionName", "Value", ref(FUNCTION)), dim);
-                seen.put("Errors", e.getKey());
+            String what;
+            if ("AWS/Lambda".equals(ns) || ref("MetricsNamespace").equals(ns)) {
+                // EMF dimension set [[FunctionName]], as Lambda's own metrics.
+                assertEquals("FunctionName", dim.get("Name"), e.getKey());
+                Object fn = dim.get("Value");
+                assertTrue(fn.equals(ref(FUNCTION)) || fn.equals(ref(SWEEP)), e.getKey() + ": " + fn);
+                if ("AWS/Lambda".equals(ns)) {
+                    assertEquals("Errors", metric);
+                }
+                what = metric + " of " + ((Map<?, ?>) fn).get("Ref");
             } else if ("AWS/SQS".equals(ns)) {
                 assertEquals("ApproximateNumberOfMessagesVisible", metric);
                 assertEquals("QueueName", dim.get("Name"));
                 String att = getAtt(dim.get("Value"));
                 assertNotNull(att, e.getKey() + " QueueName must be GetAtt <queue>.QueueName");
                 assertTrue(att.endsWith(".QueueName"), att);
-                seen.put(att.substring(0, att.indexOf('.')), e.getKey());
-            } else if (ref("MetricsNamespace").equals(ns)) {
-                assertEquals(Map.of("Name", "FunctionName", "Value", ref(FUNCTION)), dim,
-                        "EMF dimension set [[FunctionName]]");
-                seen.put(metric, e.getKey());
+                what = att.substring(0, att.indexOf('.'));
             } else {
-                fail(e.getKey() + ": unexpected namespace " + ns);
+                what = fail(e.getKey() + ": unexpected namespace " + ns);
             }
+            assertNull(seen.put(what, e.getKey()), "two alarms on " + what);
         }
-        assertEquals(Set.of("Errors", "RuleDeadLetterQueue", "OnFailureQueue", "Rejected", "Failed"), seen.keySet());
-        assertEquals(5, alarms.size());
+        assertEquals(Set.of("Errors of " + FUNCTION, "Rejected of " + FUNCTION, "Failed of " + FUNCTION,
+                "RuleDeadLetterQueue", "OnFailureQueue", "Errors of " + SWEEP, "Failed of " + SWEEP), seen.keySet());
+        assertEquals("SweepErrorsAlarm", seen.get("Errors of " + SWEEP));
+        assertEquals("SweepFailedAlarm", seen.get("Failed of " + SWEEP));
 
         Map<String, Object> conditions = map(template.get("Conditions"), "Conditions");
         assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("AlarmTopicArn"), "")))),
@@ -476,7 +749,7 @@ class TemplateTest {
     }
 
     @Test
-    void outputsNameTheFunctionAliasQueuesAndAlarms() {
+    void outputsNameTheFunctionsAliasRulesLogGroupsQueuesAndAlarms() {
         Map<String, Object> outputs = map(template.get("Outputs"), "Outputs");
         List<Object> values = new ArrayList<>();
         for (Object o : outputs.values()) {
@@ -486,6 +759,13 @@ class TemplateTest {
         }
         assertTrue(values.contains(Map.of("Fn::GetAtt", FUNCTION + ".Arn")), "function ARN output");
         assertTrue(values.contains(ref(FUNCTION + ".Alias")), "alias ARN output");
+        Map<String, Object> byName = new LinkedHashMap<>();
+        outputs.forEach((name, o) -> byName.put(name, normalised(map(o, name).get("Value"))));
+        assertEquals(ref(SWEEP), byName.get("SweepFunctionName"));
+        assertEquals(Map.of("Fn::GetAtt", SWEEP + ".Arn"), byName.get("SweepFunctionArn"));
+        assertEquals(ref("SweepLogGroup"), byName.get("SweepLogGroupName"));
+        assertEquals(Map.of("Fn::GetAtt", KEY_TAGS_CHANGED_RULE + ".Arn"), byName.get("KeyTagsChangedRuleArn"));
+        assertEquals(Map.of("Fn::GetAtt", KEY_CREATED_RULE + ".Arn"), byName.get("KeyCreatedRuleArn"));
         for (String q : List.of("RuleDeadLetterQueue", "OnFailureQueue")) {
             assertTrue(values.contains(ref(q)), q + " URL output");
             assertTrue(values.contains(Map.of("Fn::GetAtt", q + ".Arn")), q + " ARN output");
