@@ -36,8 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Rules: the target key is {@code responseElements.keyMetadata} for CreateKey and
  * {@code responseElements.replicaKeyMetadata} for ReplicateKey, and its region and account come
- * from its ARN. Failed calls, other events, AWS managed keys and keys pending deletion are ignored
- * with a reason. Malformed input is rejected with a message naming the offending path. Nothing
+ * from its ARN. TagResource and UntagResource (drift) name their key in {@code detail.resources}, or
+ * by ARN in {@code requestParameters.keyId}. Failed calls, other events, the enforcer's own tag
+ * writes, AWS managed keys and keys pending deletion are ignored with a reason. Malformed input is rejected with a message naming the offending path. Nothing
  * throws.
  */
 class EventInterpreterTest {
@@ -47,7 +48,11 @@ class EventInterpreterTest {
     static final String CREATE_KEY = "events/create-key.json";
     static final String REPLICATE_KEY = "events/replicate-key.json";
 
-    private final EventInterpreter interpreter = new EventInterpreter();
+    /** The execution role the fixtures' own-write events name (events/env.json sets it for local runs). */
+    static final String ENFORCER_ROLE = "kms-tag-enforcer-TagEnforcerRole-EXAMPLE";
+
+    private final EventInterpreter interpreter = new EventInterpreter(
+            new EnforcerIdentity(Optional.of(ENFORCER_ROLE), Optional.of("kms-tag-enforcer-TagEnforcerFunction-EXAMPLE")));
 
     enum Kind { ENFORCE, IGNORE, REJECT }
 
@@ -97,6 +102,10 @@ class EventInterpreterTest {
             fixture("events/create-key-failed.json", ignores("CreateKey failed", "AccessDeniedException")),
             fixture("events/create-key-aws-managed.json", ignores("AWS managed")),
             fixture("events/not-a-kms-event.json", ignores("aws.s3")),
+            fixture("events/tag-resource.json", enforces(BASE_KEY)),
+            fixture("events/untag-resource.json", enforces(BASE_KEY)),
+            fixture("events/tag-resource-by-enforcer.json", ignores("TagResource", "enforcer's own role " + ENFORCER_ROLE)),
+            fixture("events/scheduled-sweep.json", ignores("aws.events")),
             // src/test/resources/events/: quirks that must still be processed
             fixture("create-key-root.json", enforces(BASE_KEY)),
             fixture("create-key-iam-user.json", enforces(BASE_KEY)),
@@ -113,6 +122,14 @@ class EventInterpreterTest {
             fixture("create-key-pending-deletion.json", ignores("PendingDeletion")),
             fixture("replicate-key-pending-replica-deletion.json", ignores("PendingReplicaDeletion")),
             fixture("disable-key.json", ignores("DisableKey")),
+            fixture("tag-resource-failed.json", ignores("TagResource failed", "AccessDeniedException", "no tag was changed")),
+            fixture("tag-resource-by-sweep.json", ignores("enforcer's own role " + ENFORCER_ROLE)),
+            // drift events name their key in resources, or by ARN in the request
+            fixture("tag-resource-bare-key-id.json", enforces(BASE_KEY)),
+            fixture("tag-resource-without-resources.json", enforces(BASE_KEY)),
+            fixture("tag-resource-by-aws-service.json", enforces(BASE_KEY)),
+            fixture("tag-resource-no-key-arn.json", rejects("detail.resources", "names no AWS::KMS::Key ARN")),
+            fixture("tag-resource-resources-not-array.json", rejects("detail.resources", "must be an array")),
             // malformed: the reason names the path and what is wrong with it
             fixture("missing-detail.json", rejects("event.detail", "missing")),
             fixture("detail-is-string.json", rejects("event.detail", "must be an object", "a string")),
@@ -126,18 +143,6 @@ class EventInterpreterTest {
             fixture("not-json.txt", rejects("event is not valid JSON")),
             fixture("json-array.json", rejects("event must be an object", "an array")),
             fixture("empty.json", rejects("event is empty")));
-
-    /**
-     * Samples added with KeyTagsChangedRule and SweepFunction (template.yaml) before the
-     * interpreter handles them; events/README.md gives the outcome each must get. Move each into
-     * EVERY_FIXTURE with that outcome, and out of here, when the drift/sweep code lands: a file
-     * in both makes {@code everyFileInBothFoldersHasAnExpectation} fail.
-     */
-    static final Set<String> AWAITING_DRIFT_AND_SWEEP_OUTCOMES = Set.of(
-            "events/tag-resource.json",
-            "events/untag-resource.json",
-            "events/tag-resource-by-enforcer.json",
-            "events/scheduled-sweep.json");
 
     /** One-line edits of a sample where a whole file would be silly, each named for the rule it shows. */
     static final List<Case> EDITED_SAMPLES = List.of(
@@ -243,7 +248,6 @@ class EventInterpreterTest {
             }
             // Not events: the samples' README, sam local --env-vars, the fixtures' README.
             files.removeAll(Set.of("events/README.md", "events/env.json", "README.md"));
-            files.removeAll(AWAITING_DRIFT_AND_SWEEP_OUTCOMES);
             assertEquals(files, EVERY_FIXTURE.stream().map(Case::file).collect(Collectors.toCollection(TreeSet::new)));
         }
     }
