@@ -85,6 +85,22 @@ final class CloudTrailEvents {
         return new Event("ReplicateKey", arnPart(primaryArn, 3), primaryArn, parameters, elements);
     }
 
+    /** A TagResource by the test's caller (KeyAdmins/alice unless {@link Event#calledBy}): a drift event. */
+    static Event tagResource(String keyArn, Map<String, String> tags) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("keyId", keyArn);
+        parameters.put("tags", tags.entrySet().stream().map(tag -> object("tagKey", tag.getKey(), "tagValue", tag.getValue())).toList());
+        return new Event("TagResource", arnPart(keyArn, 3), keyArn, parameters, null, keyArn);
+    }
+
+    /** An UntagResource, with the key ARN in responseElements as records since December 2022 have it. */
+    static Event untagResource(String keyArn, List<String> tagKeys) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("keyId", keyArn);
+        parameters.put("tagKeys", tagKeys);
+        return new Event("UntagResource", arnPart(keyArn, 3), keyArn, parameters, object("keyId", keyArn), keyArn);
+    }
+
     /** One event, open to the changes a scenario needs before it is serialised. */
     static final class Event {
         private final Map<String, Object> envelope = new LinkedHashMap<>();
@@ -92,9 +108,22 @@ final class CloudTrailEvents {
         private final Map<String, Object> keyMetadata;
         private final String keyArn;
 
+        /** A key-creating call: the key is the one in the response's metadata. */
         @SuppressWarnings("unchecked")
         private Event(String eventName, String region, String resourceArn, Map<String, Object> requestParameters,
                 Map<String, Object> responseElements) {
+            this(eventName, region, resourceArn, requestParameters, responseElements,
+                    (Map<String, Object>) responseElements.values().iterator().next());
+        }
+
+        /** A tag change: the key is the resource; there is no metadata. */
+        private Event(String eventName, String region, String resourceArn, Map<String, Object> requestParameters,
+                Map<String, Object> responseElements, String keyArn) {
+            this(eventName, region, resourceArn, requestParameters, responseElements, new LinkedHashMap<>(Map.of("arn", keyArn)));
+        }
+
+        private Event(String eventName, String region, String resourceArn, Map<String, Object> requestParameters,
+                Map<String, Object> responseElements, Map<String, Object> keyMetadata) {
             String account = arnPart(resourceArn, 4);
             envelope.put("version", "0");
             envelope.put("id", UUID.randomUUID().toString());
@@ -123,7 +152,7 @@ final class CloudTrailEvents {
             detail.put("managementEvent", true);
             detail.put("recipientAccountId", account);
             detail.put("eventCategory", "Management");
-            this.keyMetadata = (Map<String, Object>) responseElements.values().iterator().next();
+            this.keyMetadata = keyMetadata;
             this.keyArn = (String) keyMetadata.get("arn");
             eventTime(Instant.now());
         }
@@ -133,6 +162,13 @@ final class CloudTrailEvents {
             String iso = time.truncatedTo(ChronoUnit.SECONDS).toString();
             envelope.put("time", iso);
             detail.put("eventTime", iso);
+            return this;
+        }
+
+        /** Made by {@code roleName}/{@code sessionName} instead (e.g. the enforcer's own role and function). */
+        Event calledBy(String roleName, String sessionName) {
+            String account = (String) envelope.get("account");
+            detail.put("userIdentity", assumedRole(account, roleName, sessionName));
             return this;
         }
 
@@ -205,16 +241,20 @@ final class CloudTrailEvents {
     }
 
     private static Map<String, Object> assumedRole(String account) {
-        String roleArn = "arn:aws:iam::" + account + ":role/" + ROLE;
+        return assumedRole(account, ROLE, SESSION);
+    }
+
+    private static Map<String, Object> assumedRole(String account, String role, String session) {
+        String roleArn = "arn:aws:iam::" + account + ":role/" + role;
         return object(
                 "type", "AssumedRole",
-                "principalId", "AROA3XFRBF23EXAMPLE1:" + SESSION,
-                "arn", callerArn(account),
+                "principalId", "AROA3XFRBF23EXAMPLE1:" + session,
+                "arn", "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session,
                 "accountId", account,
                 "accessKeyId", "ASIAIOSFODNN7EXAMPLE",
                 "sessionContext", object(
                         "sessionIssuer", object("type", "Role", "principalId", "AROA3XFRBF23EXAMPLE1", "arn", roleArn,
-                                "accountId", account, "userName", ROLE),
+                                "accountId", account, "userName", role),
                         "webIdFederationData", Map.of(),
                         "attributes", object("creationDate", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                                 "mfaAuthenticated", "false")));

@@ -49,6 +49,13 @@ final class KmsProxy implements AutoCloseable {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<String> forwarded = new CopyOnWriteArrayList<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
+
+    /** Runs on the proxy's thread before a request is passed on; it may block to force an interleaving. */
+    @FunctionalInterface
+    interface Hook {
+        void run() throws Exception;
+    }
 
     /** A KMS error answer, given to the next {@code remaining} requests of one operation. */
     private record Fault(int status, String errorType, String message, AtomicInteger remaining) {
@@ -88,6 +95,11 @@ final class KmsProxy implements AutoCloseable {
         failNext(operation, Integer.MAX_VALUE, status, errorType, message);
     }
 
+    /** Runs {@code hook} before each request of {@code operation} is passed on to moto. */
+    void beforeForwarding(String operation, Hook hook) {
+        hooks.put(operation, hook);
+    }
+
     /** The operation of every request that reached the proxy, in order. */
     List<String> received() {
         return List.copyOf(received);
@@ -120,6 +132,14 @@ final class KmsProxy implements AutoCloseable {
                 exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
                 respond(exchange, fault.status(), fault.body().getBytes(StandardCharsets.UTF_8));
                 return;
+            }
+            Hook hook = hooks.get(operation);
+            if (hook != null) {
+                try {
+                    hook.run();
+                } catch (Exception e) {
+                    throw new IOException("hook before forwarding " + operation + " failed", e);
+                }
             }
             forwarded.add(operation);
             forward(exchange, body);

@@ -78,6 +78,16 @@ final class MotoKeys implements AutoCloseable {
         client(regionOf(keyArn)).disableKey(r -> r.keyId(keyIdOf(keyArn)));
     }
 
+    /** TagResource as a person would make it (not recorded). */
+    void setTags(String keyArn, Map<String, String> tags) {
+        client(regionOf(keyArn)).tagResource(r -> r.keyId(keyArn).tags(kmsTags(tags)));
+    }
+
+    /** UntagResource as a person would make it (not recorded). */
+    void removeTags(String keyArn, List<String> tagKeys) {
+        client(regionOf(keyArn)).untagResource(r -> r.keyId(keyArn).tagKeys(tagKeys));
+    }
+
     KeyState state(String keyArn) {
         return client(regionOf(keyArn)).describeKey(r -> r.keyId(keyArn)).keyMetadata().keyState();
     }
