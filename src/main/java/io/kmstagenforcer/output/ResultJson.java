@@ -1,6 +1,7 @@
 package io.kmstagenforcer.output;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import java.time.Instant;
 
@@ -45,6 +46,7 @@ public final class ResultJson {
                         .string("key", violation.key())
                         .string("problem", violation.problem().name())
                         .string("detail", violation.detail()))
-                .string("reason", result.reason().orElse(null));
+                .string("reason", result.reason().orElse(null))
+                .string("skipped", result.skipped().map(SkipReason::label).orElse(null));
     }
 }
