@@ -11,7 +11,7 @@ import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
-import io.kmstagenforcer.sweep.Deadline;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.sweep.LambdaSelfInvocation;
 import io.kmstagenforcer.sweep.Sweep;
 import io.kmstagenforcer.sweep.SweepContinuation;

@@ -6,6 +6,7 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.enforce.TagEnforcer;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.kms.LambdaKmsClients;
@@ -17,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.crac.Core;
 
@@ -68,12 +70,17 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
         String requestId = context == null ? null : context.getAwsRequestId();
         EnforcementResult result;
         try {
-            result = enforcer.enforce(input.readAllBytes());
+            result = enforcer.enforce(input.readAllBytes(), deadlineOf(context));
         } catch (RetryableFailure failure) {
             decisions.record(failure.result(), requestId);
             throw failure;
         }
         decisions.record(result, requestId);
         output.write(ResultJson.response(result));
+    }
+
+    /** The invocation's own deadline; none when called without a Lambda context (tests). */
+    private static Deadline deadlineOf(Context context) {
+        return context == null ? Deadline.NONE : () -> Duration.ofMillis(context.getRemainingTimeInMillis());
     }
 }

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.enforce;
 
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KmsCallException;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,9 @@ public final class NotFoundRetry {
     /** One attempt, no waiting. */
     public static final NotFoundRetry NONE = new NotFoundRetry(List.of(), duration -> { });
 
+    /** Another try needs this much time after the wait: the call itself, and answering. */
+    static final Duration ROOM_FOR_ANOTHER_TRY = Duration.ofSeconds(2);
+
     private final List<Duration> delays;
     private final Sleeper sleeper;
 
@@ -37,12 +41,22 @@ public final class NotFoundRetry {
     }
 
     public <T> T call(Supplier<T> call) {
+        return call(call, Deadline.NONE);
+    }
+
+    /** As {@link #call(Supplier)}, but stops waiting when the next wait would leave no time for another try. */
+    public <T> T call(Supplier<T> call, Deadline deadline) {
         for (Duration delay : delays) {
             try {
                 return call.get();
             } catch (KmsCallException e) {
                 if (e.kind() != KmsCallException.Kind.NOT_FOUND) {
                     throw e;
+                }
+                Duration left = deadline.remaining();
+                if (left.minus(delay).compareTo(ROOM_FOR_ANOTHER_TRY) < 0) {
+                    throw e.withReason(e.reason() + "; stopped waiting for the key with " + left.toMillis()
+                            + " ms left before the function's timeout");
                 }
             }
             pause(delay);

@@ -7,6 +7,7 @@ import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.event.KeyStates;
 import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KeyDescription;
 import io.kmstagenforcer.kms.KmsCallException;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -72,8 +73,16 @@ public final class TagEnforcer {
         return policy;
     }
 
-    /** One EventBridge event, as Lambda delivered it. */
+    /** One EventBridge event, with no deadline (priming, the simulator). */
     public EnforcementResult enforce(byte[] eventBytes) {
+        return enforce(eventBytes, Deadline.NONE);
+    }
+
+    /**
+     * One EventBridge event, as Lambda delivered it. Every KMS call and wait is bounded by
+     * {@code deadline}, so a slow KMS ends the invocation as {@code RETRYING}, never as a timeout.
+     */
+    public EnforcementResult enforce(byte[] eventBytes, Deadline deadline) {
         Interpretation interpretation = interpreter.interpret(eventBytes);
         if (interpretation instanceof Interpretation.Reject reject) {
             return EnforcementResult.untouched(Outcome.REJECTED, policy.mode(), Optional.empty(), reject.eventId(), Optional.empty(),
@@ -84,14 +93,14 @@ public final class TagEnforcer {
                     ignore.reason());
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
-        Writes writes = new Writes(event.key(), event.eventName(), event.eventId());
+        Writes writes = new Writes(keys.within(deadline), event.key(), event.eventName(), event.eventId());
         boolean recent = isRecent(event);
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
             NotFoundRetry retry = recent ? notFoundRetry : NotFoundRetry.NONE;
-            return event.createsKey() ? enforceNewKey(event, writes, retry) : enforceExistingKey(writes, retry);
+            return event.createsKey() ? enforceNewKey(event, writes, retry, deadline) : enforceExistingKey(writes, retry, deadline);
         } catch (KmsCallException e) {
-            String reason = e.operation() + " answered " + e.errorCode();
+            String reason = e.reason();
             if (e.kind() == KmsCallException.Kind.TERMINAL) {
                 return writes.result(Outcome.FAILED, reason);
             }
@@ -108,12 +117,12 @@ public final class TagEnforcer {
      *
      * @throws RetryableFailure when KMS throttled or failed in a way a later attempt may not
      */
-    public EnforcementResult enforceListedKey(KeyArn key) {
-        Writes writes = new Writes(key, SWEEP_TRIGGER, Optional.empty());
+    public EnforcementResult enforceListedKey(KeyArn key, Deadline deadline) {
+        Writes writes = new Writes(keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
         try {
-            return enforceExistingKey(writes, NotFoundRetry.NONE);
+            return enforceExistingKey(writes, NotFoundRetry.NONE, deadline);
         } catch (KmsCallException e) {
-            String reason = e.operation() + " answered " + e.errorCode();
+            String reason = e.reason();
             switch (e.kind()) {
                 case NOT_FOUND:
                     return writes.skipped(new KeyStates.Skip(SkipReason.DELETED, reason + ": the key was deleted after it was listed"));
@@ -127,30 +136,32 @@ public final class TagEnforcer {
 
     /** A listed key the sweep knows it must leave alone (an AWS managed key, by its alias), at no KMS call. */
     public EnforcementResult skipListedKey(KeyArn key, KeyStates.Skip skip) {
-        return new Writes(key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
+        return new Writes(keys, key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
     }
 
-    private EnforcementResult enforceNewKey(KeyEvent event, Writes writes, NotFoundRetry retry) {
+    private EnforcementResult enforceNewKey(KeyEvent event, Writes writes, NotFoundRetry retry, Deadline deadline) {
+        KmsKeys keys = writes.keys;
         if (event.keyManager().isEmpty()) {
-            KeyDescription description = retry.call(() -> keys.describe(event.key()));
+            KeyDescription description = retry.call(() -> keys.describe(event.key()), deadline);
             Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
             if (skip.isPresent()) {
                 return writes.skipped(skip.get());
             }
         }
-        Map<String, String> tags = retry.call(() -> keys.listTags(event.key()));
+        Map<String, String> tags = retry.call(() -> keys.listTags(event.key()), deadline);
         return apply(TagPlanner.plan(tags, policy, KeyContext.ofCreation(event)), writes);
     }
 
-    private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry) {
+    private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry, Deadline deadline) {
+        KmsKeys keys = writes.keys;
         KeyArn key = writes.key;
-        Map<String, String> tags = retry.call(() -> keys.listTags(key));
+        Map<String, String> tags = retry.call(() -> keys.listTags(key), deadline);
         TagPlan plan = TagPlanner.plan(tags, policy, KeyContext.ofExistingKey(key, Optional.empty()));
         if (plan.exempt() || (!plan.hasChanges() && plan.violations().isEmpty())) {
             return apply(plan, writes);
         }
         // About to report or change a key no event described: can it be tagged at all, and when was it made?
-        KeyDescription description = retry.call(() -> keys.describe(key));
+        KeyDescription description = retry.call(() -> keys.describe(key), deadline);
         Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
         if (skip.isPresent()) {
             return writes.skipped(skip.get());
@@ -194,6 +205,8 @@ public final class TagEnforcer {
 
     /** The writes for one key as they happen, so a failure part-way reports what was done. */
     private final class Writes {
+        /** The adapter bounded by this invocation's deadline. */
+        private final KmsKeys keys;
         private final KeyArn key;
         private final String trigger;
         private final Optional<String> eventId;
@@ -201,7 +214,8 @@ public final class TagEnforcer {
         private Map<String, String> added = Map.of();
         private List<String> removed = List.of();
 
-        Writes(KeyArn key, String trigger, Optional<String> eventId) {
+        Writes(KmsKeys keys, KeyArn key, String trigger, Optional<String> eventId) {
+            this.keys = keys;
             this.key = key;
             this.trigger = trigger;
             this.eventId = eventId;

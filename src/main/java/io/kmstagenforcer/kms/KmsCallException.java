@@ -1,5 +1,7 @@
 package io.kmstagenforcer.kms;
 
+import java.time.Duration;
+
 /** A KMS call that failed, classified by what retrying it could achieve. */
 public final class KmsCallException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -14,15 +16,41 @@ public final class KmsCallException extends RuntimeException {
         TERMINAL
     }
 
+    /** The error code of a call not sent because the function's timeout was near. */
+    public static final String DEADLINE_NEAR = "FunctionTimeoutNear";
+
     private final String operation;
     private final String errorCode;
     private final Kind kind;
 
+    private final String reason;
+
     public KmsCallException(String operation, String errorCode, Kind kind, Throwable cause) {
+        this(operation, errorCode, kind, operation + " answered " + errorCode, cause);
+    }
+
+    private KmsCallException(String operation, String errorCode, Kind kind, String reason, Throwable cause) {
         super(operation + " failed: " + errorCode, cause);
         this.operation = operation;
         this.errorCode = errorCode;
         this.kind = kind;
+        this.reason = reason;
+    }
+
+    /** A call not sent because the invocation is about to time out: retryable, by Lambda. */
+    public static KmsCallException notSent(String operation, Duration left) {
+        return new KmsCallException(operation, DEADLINE_NEAR, Kind.RETRYABLE,
+                operation + " not sent: " + left.toMillis() + " ms were left before the function's timeout", null);
+    }
+
+    /** The same failure, with more said about it. */
+    public KmsCallException withReason(String newReason) {
+        return new KmsCallException(operation, errorCode, kind, newReason, getCause());
+    }
+
+    /** What happened, for a result's reason: "TagResource answered ThrottlingException". */
+    public String reason() {
+        return reason;
     }
 
     public String operation() {

@@ -10,7 +10,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.time.Duration;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
@@ -46,31 +49,52 @@ public final class KmsKeys {
     /** Aliases of AWS managed keys: such keys cannot be tagged. */
     private static final String AWS_MANAGED_ALIAS_PREFIX = "alias/aws/";
 
+    /** The longest a call may take when the invocation's deadline is far: what the Lambda clients are built with. */
+    static final Duration LONGEST_CALL = Duration.ofSeconds(8);
+    /** Kept back from the deadline for logging and returning a result. */
+    static final Duration TIME_TO_ANSWER = Duration.ofSeconds(1);
+    /** Less than this left for a call: do not send it. */
+    static final Duration SHORTEST_CALL = Duration.ofMillis(250);
+
     private final KmsClientFactory factory;
     private final boolean writable;
     private final WriteGate writeGate;
-    private final Map<String, KmsClient> clientsByRegion = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<String, KmsClient> clientsByRegion;
+    private final Map<String, LongAdder> calls;
+    private final Deadline deadline;
 
     /** Reads and writes, writes unpaced: what one event needs. */
     public KmsKeys(KmsClientFactory factory) {
-        this(factory, true, WriteGate.OPEN);
+        this(factory, true, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
     }
 
-    private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate) {
+    private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate, Map<String, KmsClient> clientsByRegion,
+            Map<String, LongAdder> calls, Deadline deadline) {
         this.factory = factory;
         this.writable = writable;
         this.writeGate = writeGate;
+        this.clientsByRegion = clientsByRegion;
+        this.calls = calls;
+        this.deadline = deadline;
+    }
+
+    /**
+     * The same keys (clients and call counts shared) for one invocation: each call is bounded by the
+     * time left before {@code invocationDeadline}, less one second to answer, and a
+     * call there is no time for is not sent ({@link KmsCallException#notSent}).
+     */
+    public KmsKeys within(Deadline invocationDeadline) {
+        return new KmsKeys(factory, writable, writeGate, clientsByRegion, calls, invocationDeadline);
     }
 
     /** Reads and writes, every write let through {@code gate} first. */
     public static KmsKeys paced(KmsClientFactory factory, WriteGate gate) {
-        return new KmsKeys(factory, true, gate);
+        return new KmsKeys(factory, true, gate, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
     }
 
     /** Reads only: a write is refused with {@link IllegalStateException} before anything is sent. */
     public static KmsKeys readOnly(KmsClientFactory factory) {
-        return new KmsKeys(factory, false, WriteGate.OPEN);
+        return new KmsKeys(factory, false, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
     }
 
     /** The calls made so far, by operation, in a stable order. */
@@ -82,8 +106,8 @@ public final class KmsKeys {
 
     /** One page of the region's keys, from {@code marker} (or the start). */
     public KeyPage listKeys(String region, Optional<String> marker) {
-        ListKeysResponse response = call("ListKeys", () -> client(region).listKeys(
-                ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).build()));
+        ListKeysResponse response = call("ListKeys", bound -> client(region).listKeys(
+                ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).overrideConfiguration(bound).build()));
         List<KeyArn> keys = response.keys().stream().map(entry -> KeyArn.parse(entry.keyArn())).toList();
         boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
                 && !marker.equals(Optional.of(response.nextMarker()));
@@ -99,8 +123,8 @@ public final class KmsKeys {
         String marker = null;
         do {
             String pageMarker = marker;
-            ListAliasesResponse response = call("ListAliases", () -> client(region).listAliases(
-                    ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).build()));
+            ListAliasesResponse response = call("ListAliases", bound -> client(region).listAliases(
+                    ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).overrideConfiguration(bound).build()));
             response.aliases().stream()
                     .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
                             && alias.aliasName().startsWith(AWS_MANAGED_ALIAS_PREFIX))
@@ -114,7 +138,8 @@ public final class KmsKeys {
 
     public KeyDescription describe(KeyArn key) {
         KeyMetadata metadata = call("DescribeKey",
-                () -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).build()).keyMetadata());
+                bound -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).overrideConfiguration(bound).build())
+                        .keyMetadata());
         return new KeyDescription(
                 Optional.ofNullable(metadata.keyManagerAsString()),
                 Optional.ofNullable(metadata.keyStateAsString()),
@@ -128,7 +153,8 @@ public final class KmsKeys {
         for (int page = 0; page < MAX_PAGES; page++) {
             String pageMarker = marker;
             ListResourceTagsResponse response = call("ListResourceTags",
-                    () -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker).build()));
+                    bound -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker)
+                            .overrideConfiguration(bound).build()));
             response.tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
             if (!Boolean.TRUE.equals(response.truncated()) || response.nextMarker() == null
                     || response.nextMarker().equals(pageMarker)) {
@@ -144,12 +170,14 @@ public final class KmsKeys {
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        call("TagResource", () -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags).build()));
+        call("TagResource", bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
+                .overrideConfiguration(bound).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
         beforeWrite("UntagResource", key);
-        call("UntagResource", () -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys).build()));
+        call("UntagResource", bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
+                .overrideConfiguration(bound).build()));
     }
 
     private void beforeWrite(String operation, KeyArn key) {
@@ -167,10 +195,11 @@ public final class KmsKeys {
         return clientsByRegion.computeIfAbsent(region, factory::create);
     }
 
-    private <T> T call(String operation, Supplier<T> request) {
+    private <T> T call(String operation, Function<AwsRequestOverrideConfiguration, T> request) {
+        AwsRequestOverrideConfiguration bound = boundByDeadline(operation);
         calls.computeIfAbsent(operation, name -> new LongAdder()).increment();
         try {
-            return request.get();
+            return request.apply(bound);
         } catch (NotFoundException e) {
             throw new KmsCallException(operation, "NotFoundException", KmsCallException.Kind.NOT_FOUND, e);
         } catch (KmsException e) {
@@ -180,9 +209,27 @@ public final class KmsKeys {
             boolean retryable = e.statusCode() >= 500 || RETRYABLE_CODES.contains(code) || e.isThrottlingException();
             throw new KmsCallException(operation, code,
                     retryable ? KmsCallException.Kind.RETRYABLE : KmsCallException.Kind.TERMINAL, e);
+        } catch (ApiCallTimeoutException e) {
+            throw new KmsCallException(operation, "ApiCallTimeout", KmsCallException.Kind.RETRYABLE, e);
         } catch (SdkClientException e) {
             // No answer from KMS (connection, timeout, credentials endpoint): nothing says it would fail again.
             throw new KmsCallException(operation, "ClientError", KmsCallException.Kind.RETRYABLE, e);
         }
+    }
+
+    /**
+     * The call's timeout: the client's own while the deadline is far (no override: null), the time
+     * left when it is near.
+     */
+    private AwsRequestOverrideConfiguration boundByDeadline(String operation) {
+        Duration remaining = deadline.remaining();
+        Duration forTheCall = remaining.minus(TIME_TO_ANSWER);
+        if (forTheCall.compareTo(SHORTEST_CALL) < 0) {
+            throw KmsCallException.notSent(operation, remaining);
+        }
+        if (forTheCall.compareTo(LONGEST_CALL) >= 0) {
+            return null;
+        }
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.sweep;
 
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
 import io.kmstagenforcer.enforce.RetryableFailure;
@@ -158,7 +159,7 @@ public final class Sweep {
             Duration backoff = FIRST_BACKOFF;
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return Optional.of(enforcer.enforceListedKey(key));
+                    return Optional.of(enforcer.enforceListedKey(key, deadline));
                 } catch (RetryableFailure failure) {
                     if (isThrottling(failure.getCause())) {
                         pacer.throttled();

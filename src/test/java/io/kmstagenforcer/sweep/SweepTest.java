@@ -9,6 +9,7 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.enforce.TagEnforcer;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.Policies;
