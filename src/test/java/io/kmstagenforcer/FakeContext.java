@@ -8,13 +8,13 @@ import java.util.UUID;
 import java.util.function.LongSupplier;
 
 /** A Lambda context whose remaining time a test controls. */
-final class FakeContext implements Context {
-    static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:111122223333:function:kms-tag-enforcer-SweepFunction-X";
+public final class FakeContext implements Context {
+    public static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:111122223333:function:kms-tag-enforcer-SweepFunction-X";
 
     private final String requestId = UUID.randomUUID().toString();
     private final LongSupplier remainingMillis;
 
-    FakeContext(LongSupplier remainingMillis) {
+    public FakeContext(LongSupplier remainingMillis) {
         this.remainingMillis = remainingMillis;
     }
 

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.integration;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import io.kmstagenforcer.TagEnforcerHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -42,9 +43,14 @@ final class HandlerRuns {
 
     /** One invocation, as Lambda makes it (no context here), and the JSON the handler wrote back. */
     static Response invoke(TagEnforcerHandler handler, CloudTrailEvents.Event event) {
+        return invoke(handler, event, null);
+    }
+
+    /** One invocation with a Lambda context (its remaining time bounds the KMS calls). */
+    static Response invoke(TagEnforcerHandler handler, CloudTrailEvents.Event event, Context context) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (InputStream input = new ByteArrayInputStream(event.toBytes())) {
-            handler.handleRequest(input, output, null);
+            handler.handleRequest(input, output, context);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

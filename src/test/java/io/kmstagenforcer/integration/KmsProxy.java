@@ -95,6 +95,11 @@ final class KmsProxy implements AutoCloseable {
         failNext(operation, Integer.MAX_VALUE, status, errorType, message);
     }
 
+    /** Holds every request of {@code operation} this long before passing it on: a slow KMS. */
+    void delay(String operation, Duration delay) {
+        beforeForwarding(operation, () -> Thread.sleep(delay.toMillis()));
+    }
+
     /** Runs {@code hook} before each request of {@code operation} is passed on to moto. */
     void beforeForwarding(String operation, Hook hook) {
         hooks.put(operation, hook);

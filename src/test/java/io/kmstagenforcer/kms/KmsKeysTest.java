@@ -2,22 +2,28 @@ package io.kmstagenforcer.kms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import io.kmstagenforcer.event.KeyArn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mockito.ArgumentCaptor;
 import org.mockito.Mock;
 import org.mockito.junit.jupiter.MockitoExtension;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
@@ -99,5 +105,52 @@ class KmsKeysTest {
             tags.add(Tag.builder().tagKey(keysAndValues[i]).tagValue(keysAndValues[i + 1]).build());
         }
         return ListResourceTagsResponse.builder().tags(tags).nextMarker(nextMarker).truncated(nextMarker != null).build();
+    }
+
+    // --- the invocation's deadline
+
+    @Test
+    void farFromTheDeadlineACallKeepsTheClientsOwnTimeout() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(ListResourceTagsResponse.builder().truncated(false).build());
+
+        keys().within(() -> Duration.ofSeconds(30)).listTags(KEY);
+
+        ArgumentCaptor<ListResourceTagsRequest> sent = ArgumentCaptor.forClass(ListResourceTagsRequest.class);
+        verify(kms).listResourceTags(sent.capture());
+        assertEquals(Optional.empty(), sent.getValue().overrideConfiguration());
+    }
+
+    @Test
+    void nearTheDeadlineACallMayTakeOnlyTheTimeLeftLessASecondToAnswer() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(ListResourceTagsResponse.builder().truncated(false).build());
+
+        keys().within(() -> Duration.ofMillis(4_000)).listTags(KEY);
+
+        ArgumentCaptor<ListResourceTagsRequest> sent = ArgumentCaptor.forClass(ListResourceTagsRequest.class);
+        verify(kms).listResourceTags(sent.capture());
+        assertEquals(Optional.of(Duration.ofMillis(3_000)), sent.getValue().overrideConfiguration().orElseThrow().apiCallTimeout());
+    }
+
+    @Test
+    void aCallThereIsNoTimeForIsNotSentAndIsRetryable() {
+        KmsKeys keys = keys().within(() -> Duration.ofMillis(1_100));
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys.listTags(KEY));
+
+        assertEquals(KmsCallException.Kind.RETRYABLE, error.kind());
+        assertEquals(KmsCallException.DEADLINE_NEAR, error.errorCode());
+        assertTrue(error.reason().contains("not sent: 1100 ms were left"), error::reason);
+        verifyNoInteractions(kms);
+        assertEquals(Map.of(), keys.callCounts(), "a call not sent is not counted");
+    }
+
+    @Test
+    void aCallThatRunsOutOfItsTimeIsRetryableNamedApiCallTimeout() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(ApiCallTimeoutException.create(3_000));
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys().within(() -> Duration.ofSeconds(4)).listTags(KEY));
+
+        assertEquals(KmsCallException.Kind.RETRYABLE, error.kind());
+        assertEquals("ListResourceTags answered ApiCallTimeout", error.reason());
     }
 }
