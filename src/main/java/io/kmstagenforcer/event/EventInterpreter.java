@@ -2,6 +2,7 @@ package io.kmstagenforcer.event;
 
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonShapeException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -97,8 +98,15 @@ public final class EventInterpreter {
         if (skip.isPresent()) {
             return ignore(skip.get().detail(), call.eventId(), key);
         }
+        Optional<Instant> created = metadata.get("creationDate").stringIfPresent().flatMap(CloudTrailDates::parse);
+        boolean replica = "ReplicateKey".equals(call.eventName()) || isReplica(metadata.get("multiRegionConfiguration"));
         return new Interpretation.Enforce(new KeyEvent(
-                key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity()));
+                key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity(), created, replica));
+    }
+
+    private static boolean isReplica(JsonField multiRegionConfiguration) {
+        return multiRegionConfiguration.isObject()
+                && multiRegionConfiguration.get("multiRegionKeyType").stringIfPresent().filter("REPLICA"::equals).isPresent();
     }
 
     /**
@@ -111,8 +119,8 @@ public final class EventInterpreter {
                 .or(() -> arnIfKeyArn(call.responseElements().get("keyId")))
                 .orElseThrow(() -> new JsonShapeException(call.resources().path()
                         + " names no " + KEY_RESOURCE_TYPE + " ARN, and requestParameters.keyId is not a key ARN"));
-        return new Interpretation.Enforce(new KeyEvent(
-                key, call.eventName(), call.eventId(), call.eventTime(), Optional.empty(), Optional.empty(), call.userIdentity()));
+        return new Interpretation.Enforce(new KeyEvent(key, call.eventName(), call.eventId(), call.eventTime(),
+                Optional.empty(), Optional.empty(), call.userIdentity(), Optional.empty(), false));
     }
 
     private static Optional<KeyArn> keyResourceArn(JsonField resources) {

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.event;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,6 +12,10 @@ import java.util.Set;
  * <p>CreateKey and ReplicateKey {@linkplain #createsKey() create} the key: their record is the only
  * place that says who created it. TagResource and UntagResource change an existing key's tags (drift):
  * the key is re-evaluated, but its caller is whoever edited the tags, not its creator.
+ *
+ * @param keyCreated the key's {@code creationDate} as the record gives it (creation records only)
+ * @param replica    the key is a multi-Region replica: its ReplicateKey record, or the CreateKey
+ *                   record of the same replication in the replica's own region
  */
 public record KeyEvent(
         KeyArn key,
@@ -19,7 +24,9 @@ public record KeyEvent(
         Optional<String> eventTime,
         Optional<String> keyManager,
         Optional<String> keyState,
-        UserIdentity caller) {
+        UserIdentity caller,
+        Optional<Instant> keyCreated,
+        boolean replica) {
 
     static final Set<String> CREATING_CALLS = Set.of("CreateKey", "ReplicateKey");
     static final Set<String> TAGGING_CALLS = Set.of("TagResource", "UntagResource");

@@ -34,6 +34,8 @@ public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVaria
             TemplateVariable.PRINCIPAL_TYPE, TemplateVariable.EVENT_NAME));
     private static final Set<TemplateVariable> CREATION_TIME = Collections.unmodifiableSet(EnumSet.of(
             TemplateVariable.EVENT_TIME, TemplateVariable.EVENT_DATE));
+    /** What made a replica, whichever of its two records is read. */
+    static final String REPLICATION = "ReplicateKey";
     private static final Pattern ISO_DATE_PREFIX = Pattern.compile("\\d{4}-\\d{2}-\\d{2}.*");
 
     public KeyContext {
@@ -41,16 +43,24 @@ public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVaria
         unknown = Collections.unmodifiableSet(unknown.isEmpty() ? EnumSet.noneOf(TemplateVariable.class) : EnumSet.copyOf(unknown));
     }
 
-    /** The context of a CreateKey or ReplicateKey record: every variable comes from the record. */
+    /**
+     * The context of a CreateKey or ReplicateKey record: every variable comes from the record.
+     *
+     * <p>A multi-Region replica is recorded twice, by ReplicateKey in the primary's region and by
+     * CreateKey in its own, and the two may be processed at the same moment. Both must render the
+     * same values, or the later write would replace the earlier one's without either seeing it. So
+     * for a replica {@code ${eventName}} is always {@code ReplicateKey}, and {@code ${eventTime}}/
+     * {@code ${eventDate}} are the replica's own creation date, which both records carry.
+     */
     public static KeyContext ofCreation(KeyEvent event) {
         Map<TemplateVariable, String> values = keyValues(event.key());
-        values.put(TemplateVariable.EVENT_NAME, event.eventName());
+        values.put(TemplateVariable.EVENT_NAME, event.replica() ? REPLICATION : event.eventName());
         UserIdentity caller = event.caller();
         put(values, TemplateVariable.PRINCIPAL, caller.principal());
         put(values, TemplateVariable.PRINCIPAL_ROLE, caller.roleName());
         put(values, TemplateVariable.PRINCIPAL_ARN, caller.arn());
         put(values, TemplateVariable.PRINCIPAL_TYPE, caller.type());
-        putTime(values, event.eventTime());
+        putTime(values, event.replica() ? event.keyCreated().map(Instant::toString).or(event::eventTime) : event.eventTime());
         return new KeyContext(values, Set.of());
     }
 

@@ -3,6 +3,7 @@ package io.kmstagenforcer.event;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +49,8 @@ class EventInterpreterTest {
     static final String MRK_ID = "mrk-8a3f61c2d94e4b07a1c5e92f3b6d8a40";
     static final String CREATE_KEY = "events/create-key.json";
     static final String REPLICATE_KEY = "events/replicate-key.json";
+    /** The CreateKey record of the replication in events/replicate-key.json, as the replica's region logs it. */
+    static final String REPLICA_CREATE_KEY_RECORD = "create-key-of-replica.json";
 
     /** The execution role the fixtures' own-write events name (events/env.json sets it for local runs). */
     static final String ENFORCER_ROLE = "kms-tag-enforcer-TagEnforcerRole-EXAMPLE";
@@ -117,6 +121,7 @@ class EventInterpreterTest {
             fixture("create-key-no-key-manager.json", enforces(BASE_KEY)),
             fixture("create-key-external-pending-import.json", enforces(BASE_KEY)),
             fixture("create-key-no-optional-fields.json", enforces(BASE_KEY)),
+            fixture(REPLICA_CREATE_KEY_RECORD, enforces("arn:aws:kms:eu-west-1:111122223333:key/" + MRK_ID)),
             fixture("create-key-china-partition.json", enforces("arn:aws-cn:kms:cn-north-1:111122223333:key/9b6d2f48-3e1a-4c75-8f09-b2e4d6a81c37")),
             // well-formed, but not ours to act on
             fixture("create-key-pending-deletion.json", ignores("PendingDeletion")),
@@ -417,7 +422,33 @@ class EventInterpreterTest {
         void aMinimalRecordIsEnforcedWithEverythingOptionalEmpty() {
             KeyEvent event = enforced(interpret("create-key-no-optional-fields.json"));
             assertEquals(new KeyEvent(KeyArn.parse(BASE_KEY), "CreateKey", Optional.of("144796b5-03cd-4d88-8ab7-d075b232bf47"),
-                    Optional.of("2024-05-14T09:12:41Z"), Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN), event);
+                    Optional.of("2024-05-14T09:12:41Z"), Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN,
+                    Optional.empty(), false), event);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                "creationDate": "May 14, 2024, 9:12:41 AM" | 2024-05-14T09:12:41Z
+                "creationDate": "May 14, 2024 9:12:41 PM"  | 2024-05-14T21:12:41Z
+                "creationDate": "2024-05-14T09:12:41Z"     | 2024-05-14T09:12:41Z
+                """)
+        void theKeysCreationDateIsReadInCloudTrailsTextFormatAsUtc(String field, String instant) {
+            KeyEvent event = enforced(createKeyWith("\"creationDate\": \"May 14, 2024, 9:12:41 AM\"", field));
+            assertEquals(Optional.of(Instant.parse(instant)), event.keyCreated());
+        }
+
+        @Test
+        void anUnreadableCreationDateIsNoCreationDate() {
+            assertEquals(Optional.empty(), enforced(createKeyWith("\"creationDate\": \"May 14, 2024, 9:12:41 AM\"",
+                    "\"creationDate\": \"yesterday\"")).keyCreated());
+        }
+
+        @Test
+        void aReplicaIsKnownFromItsReplicateKeyRecordAndFromTheCreateKeyRecordInItsOwnRegion() {
+            assertTrue(enforced(interpret(REPLICATE_KEY)).replica());
+            assertTrue(enforced(interpret(REPLICA_CREATE_KEY_RECORD)).replica());
+            assertFalse(enforced(interpret("events/create-multi-region-key.json")).replica(), "a primary is no replica");
+            assertFalse(enforced(interpret(CREATE_KEY)).replica());
         }
 
         @Test

@@ -55,7 +55,7 @@ class KeyContextTest {
 
     private static KeyEvent eventAt(Optional<String> eventTime) {
         return new KeyEvent(KeyArn.parse("arn:aws:kms:us-east-1:111122223333:key/" + MRK), "CreateKey",
-                Optional.empty(), eventTime, Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN);
+                Optional.empty(), eventTime, Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN, Optional.empty(), false);
     }
 
     @Test
@@ -177,5 +177,15 @@ class KeyContextTest {
                 Optional.of(Instant.parse("2023-02-03T04:05:06Z")));
 
         assertEquals(renderable, context.canRender(ValueTemplate.parse(template)));
+    }
+
+    @Test
+    void bothRecordsOfOneReplicationRenderTheSameNameAndTime() {
+        Map<TemplateVariable, String> fromReplicateKey = creation(event("events/replicate-key.json"));
+        Map<TemplateVariable, String> fromReplicasCreateKey = creation(event("create-key-of-replica.json"));
+
+        assertEquals(fromReplicateKey, fromReplicasCreateKey);
+        assertEquals(Map.of(EVENT_NAME, "ReplicateKey", EVENT_TIME, "2024-05-14T11:26:48Z", EVENT_DATE, "2024-05-14"),
+                subMap(fromReplicateKey, EnumSet.of(EVENT_NAME, EVENT_TIME, EVENT_DATE)), "the replica's creationDate, not either record's eventTime");
     }
 }
