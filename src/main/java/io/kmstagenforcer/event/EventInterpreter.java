@@ -99,14 +99,23 @@ public final class EventInterpreter {
             return ignore(skip.get().detail(), call.eventId(), key);
         }
         Optional<Instant> created = metadata.get("creationDate").stringIfPresent().flatMap(CloudTrailDates::parse);
-        boolean replica = "ReplicateKey".equals(call.eventName()) || isReplica(metadata.get("multiRegionConfiguration"));
+        boolean replica = "ReplicateKey".equals(call.eventName()) || isReplica(key, metadata.get("multiRegionConfiguration"));
         return new Interpretation.Enforce(new KeyEvent(
                 key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity(), created, replica));
     }
 
-    private static boolean isReplica(JsonField multiRegionConfiguration) {
-        return multiRegionConfiguration.isObject()
-                && multiRegionConfiguration.get("multiRegionKeyType").stringIfPresent().filter("REPLICA"::equals).isPresent();
+    /**
+     * A replica says so in {@code multiRegionKeyType}; its primary is also another key than itself
+     * (another region's), which holds even where the type is wrong (moto 5.2.1 calls replicas PRIMARY).
+     */
+    private static boolean isReplica(KeyArn key, JsonField multiRegionConfiguration) {
+        if (!multiRegionConfiguration.isObject()) {
+            return false;
+        }
+        boolean saysReplica = multiRegionConfiguration.get("multiRegionKeyType").stringIfPresent().filter("REPLICA"::equals).isPresent();
+        JsonField primary = multiRegionConfiguration.get("primaryKey");
+        Optional<String> primaryArn = primary.isObject() ? primary.get("arn").stringIfPresent() : Optional.empty();
+        return saysReplica || primaryArn.filter(arn -> !arn.equals(key.toString())).isPresent();
     }
 
     /**

@@ -452,6 +452,13 @@ class EventInterpreterTest {
         }
 
         @Test
+        void aKeyWhosePrimaryIsAnotherKeyIsAReplicaWhateverItsTypeSays() {
+            byte[] mislabelled = variant(REPLICA_CREATE_KEY_RECORD, "\"multiRegionKeyType\": \"REPLICA\"", "\"multiRegionKeyType\": \"PRIMARY\"");
+
+            assertTrue(enforced(interpreter.interpret(mislabelled)).replica(), "moto 5.2.1 labels replicas PRIMARY");
+        }
+
+        @Test
         void aRecordWithoutUserIdentityHasAnUnknownCaller() {
             assertEquals(UserIdentity.UNKNOWN, enforced(interpret("create-key-no-user-identity.json")).caller());
         }

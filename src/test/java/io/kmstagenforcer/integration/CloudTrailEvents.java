@@ -85,6 +85,16 @@ final class CloudTrailEvents {
         return new Event("ReplicateKey", arnPart(primaryArn, 3), primaryArn, parameters, elements);
     }
 
+    /**
+     * The CreateKey record the replica's own region logs for the same replication: the replica's
+     * metadata as {@code keyMetadata}, in the replica's region (AWS publishes no such record; this
+     * follows the CreateKey shape).
+     */
+    static Event createKeyOfReplica(ReplicateKeyResponse response) {
+        KeyMetadata replica = response.replicaKeyMetadata();
+        return createKey(CreateKeyRequest.builder().multiRegion(true).build(), replica);
+    }
+
     /** A TagResource by the test's caller (KeyAdmins/alice unless {@link Event#calledBy}): a drift event. */
     static Event tagResource(String keyArn, Map<String, String> tags) {
         Map<String, Object> parameters = new LinkedHashMap<>();

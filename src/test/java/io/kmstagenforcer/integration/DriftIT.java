@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,27 +89,16 @@ class DriftIT {
         drifted.remove("CostCenter");
         drifted.put("tmp:debug", "1");
         String key = MOTO.keys().createKey(drifted).keyArn();
-        CyclicBarrier bothRead = new CyclicBarrier(2);
-        try (KmsProxy proxy = KmsProxy.start(MOTO.endpoint());
-             RecordingKmsClients first = new RecordingKmsClients(proxy.endpoint());
-             RecordingKmsClients second = new RecordingKmsClients(proxy.endpoint())) {
-            proxy.beforeForwarding("ListResourceTags", () -> bothRead.await(10, TimeUnit.SECONDS));
-            List<CompletableFuture<Response>> runs = new ArrayList<>();
-            for (RecordingKmsClients runtime : List.of(first, second)) {
-                TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE), runtime);
-                CloudTrailEvents.Event event = CloudTrailEvents.tagResource(key, Map.of("tmp:debug", "1"));
-                runs.add(CompletableFuture.supplyAsync(() -> HandlerRuns.invoke(handler, event)));
-            }
-            List<Response> responses = new ArrayList<>();
-            for (CompletableFuture<Response> run : runs) {
-                responses.add(run.get(30, TimeUnit.SECONDS));
-            }
+        try (ConcurrentRuns runs = ConcurrentRuns.against(MOTO.endpoint())) {
+            List<Response> responses = runs.allReadBeforeAnyWrites(HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE), List.of(
+                    CloudTrailEvents.tagResource(key, Map.of("tmp:debug", "1")),
+                    CloudTrailEvents.tagResource(key, Map.of("tmp:debug", "1"))));
 
             responses.forEach(response -> assertEquals("REMEDIATED", response.outcome(), response::toString));
             responses.forEach(response -> assertEquals(Map.of("CostCenter", "unassigned"), response.stringMap("added")));
             responses.forEach(response -> assertEquals(List.of("tmp:debug"), response.strings("removed")));
             assertEquals(POLICY_TAGS, MOTO.keys().tags(key));
-            assertEquals(2, Collections.frequency(proxy.forwarded(), "TagResource"), "at most one TagResource per event");
+            assertEquals(2, Collections.frequency(runs.forwarded(), "TagResource"), "at most one TagResource per event");
         }
     }
 

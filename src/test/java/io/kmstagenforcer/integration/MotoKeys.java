@@ -54,6 +54,16 @@ final class MotoKeys implements AutoCloseable {
         return CloudTrailEvents.replicateKey(request, response, primaryArn);
     }
 
+    /** Replicates as {@link #replicate} does; returns both records of it: ReplicateKey (primary's region), CreateKey (replica's). */
+    List<CloudTrailEvents.Event> replicateRecordedTwice(String primaryArn, String replicaRegion) {
+        ReplicateKeyRequest request = ReplicateKeyRequest.builder()
+                .keyId(keyIdOf(primaryArn))
+                .replicaRegion(replicaRegion)
+                .build();
+        ReplicateKeyResponse response = client(regionOf(primaryArn)).replicateKey(request);
+        return List.of(CloudTrailEvents.replicateKey(request, response, primaryArn), CloudTrailEvents.createKeyOfReplica(response));
+    }
+
     /** A CreateKey event for a key KMS has never heard of (a random key id in this account and region). */
     CloudTrailEvents.Event eventForKeyThatDoesNotExist() {
         String keyId = UUID.randomUUID().toString();
