@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.InOrder;
 import org.mockito.Mock;
@@ -543,6 +544,56 @@ class TagEnforcerHandlerTest {
 
             assertEquals("COMPLIANT", text(response, "outcome"));
             assertEquals(KEY_ARN, text(response, "keyArn"));
+        }
+    }
+
+    /**
+     * README.md's "Failure modes" table of KMS errors, row by row: KMS answers the error, and the
+     * outcome and metric must be the ones the table promises. A row added to the table is tested;
+     * a behaviour changed without the table fails here.
+     */
+    @Nested
+    class FailureModesTable {
+        /** One row: the error KMS answers, its HTTP status, and what the README says comes of it. */
+        record Row(String errorCode, int status, String outcome, String metric) {
+        }
+
+        static List<Row> rows() throws IOException {
+            List<String> lines = Files.readAllLines(Path.of(System.getProperty("basedir", ".")).resolve("README.md"), StandardCharsets.UTF_8);
+            int start = lines.indexOf("| KMS answers | HTTP | outcome | metric | what Lambda and the alarms see | what to do |");
+            assertTrue(start > 0, "README.md has the KMS errors table");
+            List<Row> rows = new ArrayList<>();
+            for (String line : lines.subList(start + 2, lines.size())) {
+                if (!line.startsWith("| `")) {
+                    break;
+                }
+                String[] cells = line.split("\\|");
+                rows.add(new Row(unquote(cells[1]), Integer.parseInt(cells[2].trim()), unquote(cells[3]), unquote(cells[4])));
+            }
+            assertTrue(rows.size() >= 9, "the table lists every KMS error class: " + rows);
+            return rows;
+        }
+
+        private static String unquote(String cell) {
+            return cell.trim().replace("`", "");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("rows")
+        void theOutcomeAndMetricAreTheOnesTheReadmePromises(Row row) {
+            givenTags(KEY_ARN);
+            when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError(row.errorCode(), row.status()));
+
+            String outcome;
+            try {
+                outcome = text(invoke("events/create-key.json"), "outcome");
+            } catch (RetryableFailure failure) {
+                outcome = failure.result().outcome().name();
+            }
+
+            assertEquals(row.outcome(), outcome);
+            assertEquals(1L, logLine("metrics").get(row.metric()).optionalLong().orElseThrow(), () -> row.metric() + " in " + logLines());
+            assertTrue(logLine("decision").get("reason").requiredString().contains(row.errorCode()));
         }
     }
 
