@@ -184,6 +184,11 @@ public final class KmsKeys {
         if (!writable) {
             throw new IllegalStateException(operation + " on " + key + " refused: these KMS keys are read-only");
         }
+        Duration remaining = deadline.remaining();
+        if (remaining.minus(writeGate.nextWait()).minus(TIME_TO_ANSWER).compareTo(SHORTEST_CALL) < 0) {
+            // Waiting for the write's slot would take it past the deadline: leave it to a later attempt.
+            throw KmsCallException.notSent(operation, remaining);
+        }
         writeGate.beforeWrite();
     }
 

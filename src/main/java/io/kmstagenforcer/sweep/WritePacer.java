@@ -46,8 +46,8 @@ public final class WritePacer implements WriteGate {
 
     @Override
     public synchronized void beforeWrite() {
-        long now = nanoTime.getAsLong();
-        if (nextSlot != Long.MIN_VALUE && nextSlot > now) {
+        // Until the slot, whatever the sleeper's precision: one that drops sub-millisecond parts wakes early.
+        for (long now = nanoTime.getAsLong(); nextSlot != Long.MIN_VALUE && nextSlot > now; now = nanoTime.getAsLong()) {
             try {
                 sleeper.sleep(Duration.ofNanos(nextSlot - now));
             } catch (InterruptedException e) {
@@ -59,6 +59,12 @@ public final class WritePacer implements WriteGate {
         long sent = nanoTime.getAsLong();
         nextSlot = sent + intervalNanos();
         record(sent);
+    }
+
+    @Override
+    public synchronized Duration nextWait() {
+        long now = nanoTime.getAsLong();
+        return nextSlot == Long.MIN_VALUE || nextSlot <= now ? Duration.ZERO : Duration.ofNanos(nextSlot - now);
     }
 
     /** KMS throttled a call: go at half the rate from now on (never below {@value #MINIMUM_RATE}/s). */
