@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class Report {
                           key; the summary goes to stderr)
               --output    write the report to FILE (UTF-8) instead of stdout
               --progress  a progress line on stderr every 2 s even when stderr is not a terminal
+                --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
             Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID..., AWS_PROFILE, container or
             instance role). AWS_ENDPOINT_URL_KMS points it at another KMS, e.g. a local one.
             Exit status: 0 report written, 2 usage or invalid policy, 3 KMS or credentials failed.
@@ -142,7 +144,7 @@ public final class Report {
         }
         progress.done();
 
-        ReportDocument document = new ReportDocument(region, policyName, environment.clock().instant(), lines,
+        ReportDocument document = new ReportDocument(region, policyName, environment.clock().instant().truncatedTo(ChronoUnit.SECONDS), lines,
                 ReportSummary.of(lines, keys.callCounts()));
         byte[] text = format.render(document).getBytes(StandardCharsets.UTF_8);
         try {

@@ -22,12 +22,13 @@ public final class Simulate {
             Shows what the function would do to a KMS key with these tags, offline: the violations, the
             TagResource and UntagResource it would send (in its order), the previous values it would log,
             and its outcome in enforce mode and in report mode.
-              --tags     {"key": "value", ...}, or the output of aws kms list-resource-tags
-              --event    an EventBridge event (e.g. events/create-key.json): a CreateKey or ReplicateKey
-                         gives the creation context (${principal} from the event); a TagResource or
-                         UntagResource, like no event, an existing key's (${principal} is "unknown")
-              --key-arn  the key, without --event (default: a placeholder ARN)
-              --format   text (default) or json
+              --tags      {"key": "value", ...}, or the output of aws kms list-resource-tags
+              --event     an EventBridge event (e.g. events/create-key.json): a CreateKey or ReplicateKey
+                          gives the creation context (${principal} from the event); a TagResource or
+                          UntagResource, like no event, an existing key's (${principal} is "unknown")
+              --key-arn   the key, without --event (default: a placeholder ARN)
+              --format    text (default) or json
+              --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
             Exit status: 0 simulated (whatever the outcome), 2 usage, unreadable file or invalid policy.
             """;
     private static final String POLICY = "--policy";
