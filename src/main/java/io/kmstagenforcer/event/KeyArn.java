@@ -43,6 +43,11 @@ public record KeyArn(String partition, String region, String account, String key
         return new KeyArn(partition, region, account, keyId);
     }
 
+    /** Whether {@code name} has the shape of an AWS region name, such as {@code eu-west-1}. */
+    public static boolean isRegion(String name) {
+        return REGION.matcher(name).matches();
+    }
+
     @Override
     public String toString() {
         return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + keyId;

@@ -42,8 +42,15 @@ public final class LambdaKmsClients {
     }
 
     public static KmsClientFactory factory() {
-        SdkHttpClient httpClient = httpClient();
-        AwsCredentialsProvider credentials = credentials();
+        return factory(httpClient(), credentials());
+    }
+
+    /**
+     * Clients built as the function builds them, but with other credentials: what a tool run outside
+     * Lambda (the report, from a laptop) uses with the SDK's default chain. The caller owns
+     * {@code httpClient} and closes it.
+     */
+    public static KmsClientFactory factory(SdkHttpClient httpClient, AwsCredentialsProvider credentials) {
         return region -> builder(region, httpClient).credentialsProvider(credentials).build();
     }
 

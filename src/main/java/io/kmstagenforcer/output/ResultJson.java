@@ -31,7 +31,8 @@ public final class ResultJson {
                 .toBytes();
     }
 
-    private static JsonObjectWriter members(JsonObjectWriter json, EnforcementResult result) {
+    /** Writes the response's members into {@code json}, for documents that embed a result (the simulator's). */
+    public static JsonObjectWriter members(JsonObjectWriter json, EnforcementResult result) {
         return json
                 .string("outcome", result.outcome().name())
                 .string("mode", result.mode().label())

@@ -98,6 +98,11 @@ final class MotoKeys implements AutoCloseable {
         client(regionOf(keyArn)).untagResource(r -> r.keyId(keyArn).tagKeys(tagKeys));
     }
 
+    /** ScheduleKeyDeletion (7 days) by the bare key id, as for {@link #disable}: the key goes to PendingDeletion. */
+    void scheduleDeletion(String keyArn) {
+        client(regionOf(keyArn)).scheduleKeyDeletion(r -> r.keyId(keyIdOf(keyArn)).pendingWindowInDays(7));
+    }
+
     KeyState state(String keyArn) {
         return client(regionOf(keyArn)).describeKey(r -> r.keyId(keyArn)).keyMetadata().keyState();
     }

@@ -1,0 +1,85 @@
+package io.kmstagenforcer.cli;
+
+import io.kmstagenforcer.event.KeyArn;
+import io.kmstagenforcer.policy.TagPolicy;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code scripts/simulate}: what the function would do to a key with these tags, with no AWS at all.
+ * The function's own parser, interpreter, planner and enforcer, against a key held in memory.
+ */
+public final class Simulate {
+    static final String TOOL = "simulate";
+    static final String USAGE = """
+            usage: scripts/simulate --policy FILE --tags FILE [--event FILE | --key-arn ARN] [--format text|json]
+
+            Shows what the function would do to a KMS key with these tags, offline: the violations, the
+            TagResource and UntagResource it would send (in its order), the previous values it would log,
+            and its outcome in enforce mode and in report mode.
+              --tags      {"key": "value", ...}, or the output of aws kms list-resource-tags
+              --event     an EventBridge event (e.g. events/create-key.json): a CreateKey or ReplicateKey
+                          gives the creation context (${principal} from the event); a TagResource or
+                          UntagResource, like no event, an existing key's (${principal} is "unknown")
+              --key-arn   the key, without --event (default: a placeholder ARN)
+              --format    text (default) or json
+              --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
+            Exit status: 0 simulated (whatever the outcome), 2 usage, unreadable file or invalid policy.
+            """;
+    private static final String POLICY = "--policy";
+    private static final String TAGS = "--tags";
+    private static final String EVENT = "--event";
+    private static final String KEY_ARN = "--key-arn";
+    private static final String FORMAT = "--format";
+
+    private Simulate() {
+    }
+
+    public static void main(String[] args) {
+        Cli.quietLogging();
+        System.exit(run(Arrays.asList(args), System.out, System.err, Path.of("")));
+    }
+
+    /**
+     * Runs the simulator as {@code scripts/simulate} would, and returns its exit status.
+     *
+     * @param workingDirectory what the file names in {@code args} are relative to
+     */
+    public static int run(List<String> args, OutputStream stdout, OutputStream stderr, Path workingDirectory) {
+        PrintStream out = Cli.utf8(stdout);
+        PrintStream err = Cli.utf8(stderr);
+        return Cli.run(TOOL, USAGE, out, err,
+                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, FORMAT), Set.of()),
+                arguments -> simulate(arguments, out, workingDirectory));
+    }
+
+    private static int simulate(CliArguments arguments, PrintStream out, Path workingDirectory) {
+        SimulateFormat format = arguments.choice(FORMAT, SimulateFormat.class, SimulateFormat.TEXT);
+        String policyFile = arguments.required(POLICY);
+        String tagsFile = arguments.required(TAGS);
+        Optional<String> eventFile = arguments.value(EVENT);
+        Optional<KeyArn> keyArn = arguments.value(KEY_ARN).map(Simulate::keyArn);
+        if (eventFile.isPresent() && keyArn.isPresent()) {
+            throw new UsageException(KEY_ARN + " is for a run without " + EVENT + ": the event names its key");
+        }
+        TagPolicy policy = Cli.readPolicy(POLICY, workingDirectory.resolve(policyFile));
+        Simulation.Input input = new Simulation.Input(policyFile, policy,
+                TagsFile.parse(Cli.read(TAGS, workingDirectory.resolve(tagsFile))),
+                eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn);
+        out.print(format.render(Simulation.of(input)));
+        return Cli.OK;
+    }
+
+    private static KeyArn keyArn(String text) {
+        try {
+            return KeyArn.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(KEY_ARN + ": " + e.getMessage());
+        }
+    }
+}

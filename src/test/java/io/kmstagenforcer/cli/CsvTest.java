@@ -1,0 +1,32 @@
+package io.kmstagenforcer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CsvTest {
+    static Stream<Arguments> fields() {
+        return Stream.of(
+                Arguments.of("Owner=alice; tmp:build (1)", "Owner=alice; tmp:build (1)"),
+                Arguments.of("a,b", "\"a,b\""),
+                Arguments.of("matches forbidden \"tmp:*\"", "\"matches forbidden \"\"tmp:*\"\"\""),
+                Arguments.of("one\ntwo", "\"one\ntwo\""),
+                Arguments.of("one\rtwo", "\"one\rtwo\""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("fields")
+    void aFieldIsQuotedWithItsQuotesDoubledExactlyWhenItHoldsACommaAQuoteOrALineBreak(String value, String written) {
+        assertEquals(written, Csv.field(value));
+    }
+
+    @Test
+    void aRecordJoinsItsFieldsWithCommasAndEndsInCrLf() {
+        assertEquals("a,,\"b,c\"\r\n", Csv.record(List.of("a", "", "b,c")));
+    }
+}

@@ -1,0 +1,94 @@
+package io.kmstagenforcer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The README cannot drift from the tools: every {@code $ scripts/simulate ...} shown in its section
+ * "Try a policy, and report on an account" is run in-process on the same arguments, and what it
+ * prints must be the block shown under the command; and the example policy is the README's sample.
+ */
+class ReadmeExamplesTest {
+    static final String SECTION = "## Try a policy, and report on an account";
+    /** A console block whose first line is the command after a prompt, and whose other lines are its output. */
+    private static final Pattern SIMULATOR_EXAMPLE = Pattern.compile("```console\n\\$ scripts/simulate ([^\n]*)\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern SAMPLE_POLICY = Pattern.compile("## Policy reference\n.*?```json\n(.*?)```", Pattern.DOTALL);
+
+    /** One command of the README and the output it shows. */
+    record Example(List<String> args, String output) {
+        @Override
+        public String toString() {
+            return "scripts/simulate " + String.join(" ", args);
+        }
+    }
+
+    static List<Example> simulatorExamples() {
+        String section = section();
+        List<Example> examples = new ArrayList<>();
+        Matcher example = SIMULATOR_EXAMPLE.matcher(section);
+        while (example.find()) {
+            String command = example.group(1);
+            assertFalse(command.contains("\"") || command.contains("'") || command.contains("$"),
+                    "the README's simulator commands are plain words, so that they split on spaces: " + command);
+            examples.add(new Example(List.of(command.trim().split(" +")), example.group(2)));
+        }
+        assertFalse(examples.isEmpty(), "no ```console block starting with \"$ scripts/simulate\" in the README's section " + SECTION);
+        return examples;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("simulatorExamples")
+    void theSimulatorPrintsExactlyWhatTheReadmeShowsUnderTheCommand(Example example) {
+        CliRun run = CliRun.simulate(example.args());
+
+        assertEquals(0, run.status(), run::toString);
+        assertEquals(example.output(), run.stdout(), "README.md shows another output for " + example
+                + ": update the README's block with this output, or fix the simulator");
+    }
+
+    @Test
+    void theSectionShowsTheSimulatorWithAndWithoutAnEventOnTheExampleFiles() {
+        List<String> commands = simulatorExamples().stream().map(Example::toString).toList();
+
+        assertTrue(commands.stream().allMatch(command -> command.contains("--policy examples/tag-policy.json")
+                && command.contains("--tags examples/tags-noncompliant.json")), commands::toString);
+        assertTrue(commands.stream().anyMatch(command -> !command.contains("--event")), commands::toString);
+        assertTrue(commands.stream().anyMatch(command -> command.contains("--event events/create-key.json")), commands::toString);
+    }
+
+    @Test
+    void theExamplePolicyIsTheReadmesSamplePolicy() throws IOException {
+        Matcher sample = SAMPLE_POLICY.matcher(readme());
+        assertTrue(sample.find(), "README.md has no ```json block under ## Policy reference");
+
+        assertEquals(sample.group(1), Files.readString(CliRun.ROOT.resolve("examples/tag-policy.json"), StandardCharsets.UTF_8));
+    }
+
+    private static String section() {
+        String readme = readme();
+        int start = readme.indexOf(SECTION + "\n");
+        assertTrue(start >= 0, "README.md has no section " + SECTION);
+        int end = readme.indexOf("\n## ", start + SECTION.length());
+        return readme.substring(start, end < 0 ? readme.length() : end + 1);
+    }
+
+    private static String readme() {
+        try {
+            return Files.readString(CliRun.ROOT.resolve("README.md"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError("cannot read README.md at " + CliRun.ROOT, e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.kmstagenforcer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.plan.Problem;
+import io.kmstagenforcer.plan.Violation;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ReportFormatTest {
+    private static final String COMPLIANT_KEY = "arn:aws:kms:eu-west-1:111122223333:key/1111";
+    private static final String CHANGED_KEY = "arn:aws:kms:eu-west-1:111122223333:key/2222";
+    private static final String EXEMPT_KEY = "arn:aws:kms:eu-west-1:111122223333:key/3333";
+    private static final String STUCK_KEY = "arn:aws:kms:eu-west-1:111122223333:key/4444";
+    private static final String DENIED_KEY = "arn:aws:kms:eu-west-1:111122223333:key/5555";
+    private static final Violation FORBIDDEN = new Violation("tmp:build", Problem.FORBIDDEN, "matches forbidden \"tmp:*\"");
+    private static final Violation NO_DEFAULT = new Violation("Team", Problem.MISSING, "not fixed: the policy gives no default");
+
+    private static final ReportDocument REPORT = report();
+
+    private static ReportDocument report() {
+        Map<String, String> toSet = new LinkedHashMap<>();
+        toSet.put("Owner", "alice");
+        toSet.put("CostCenter", "unassigned");
+        TagChanges changes = TagChanges.of(toSet, List.of("tmp:build"), Map.of("CostCenter", "12ab", "tmp:build", "1,2"));
+        List<KeyReport> keys = List.of(
+                new KeyReport(COMPLIANT_KEY, Outcome.COMPLIANT, Optional.empty(), Optional.empty(), TagChanges.NONE, List.of()),
+                new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(), changes,
+                        List.of(FORBIDDEN)),
+                new KeyReport(EXEMPT_KEY, Outcome.IGNORED, Optional.of("key carries the exemption tag tag-enforcer:exempt"),
+                        Optional.of(SkipReason.EXEMPT), TagChanges.NONE, List.of()),
+                new KeyReport(STUCK_KEY, Outcome.NONCOMPLIANT, Optional.of("the policy gives no value to fix these violations with"),
+                        Optional.empty(), TagChanges.NONE, List.of(NO_DEFAULT)),
+                new KeyReport(DENIED_KEY, Outcome.FAILED, Optional.of("ListResourceTags answered AccessDeniedException"),
+                        Optional.empty(), TagChanges.NONE, List.of()));
+        return new ReportDocument("eu-west-1", "tag-policy.json", Instant.parse("2024-05-14T09:00:00Z"), keys,
+                ReportSummary.of(keys, Map.of("ListResourceTags", 5L, "ListKeys", 1L, "ListAliases", 1L, "DescribeKey", 2L)));
+    }
+
+    @Test
+    void theTableAlignsKeysOutcomesAndOneChangeALineThenTheSummary() {
+        assertEquals("""
+                KMS tag report for eu-west-1, policy tag-policy.json, 2024-05-14T09:00:00Z
+                Report mode: nothing was written.
+
+                KEY                                          OUTCOME       DETAIL
+                arn:aws:kms:eu-west-1:111122223333:key/1111  COMPLIANT
+                arn:aws:kms:eu-west-1:111122223333:key/2222  REPORTED      ADD      Owner=alice
+                                                                           REPLACE  CostCenter: 12ab -> unassigned
+                                                                           REMOVE   tmp:build (1,2)
+                arn:aws:kms:eu-west-1:111122223333:key/3333  IGNORED       key carries the exemption tag tag-enforcer:exempt
+                arn:aws:kms:eu-west-1:111122223333:key/4444  NONCOMPLIANT  Team MISSING: not fixed: the policy gives no default
+                arn:aws:kms:eu-west-1:111122223333:key/5555  FAILED        ListResourceTags answered AccessDeniedException
+
+                Summary
+                  keys seen      5
+                  compliant      1
+                  would change   1
+                  non-compliant  1
+                  skipped        1  exempt 1
+                  failed         1
+                  KMS calls      9  DescribeKey 2, ListAliases 1, ListKeys 1, ListResourceTags 5
+                """, ReportFormat.TABLE.render(REPORT));
+    }
+
+    @Test
+    void theJsonDocumentHasOneObjectPerKeyWithItsChangesAndTheSummary() {
+        JsonField json = JsonField.parse("report", ReportFormat.JSON.render(REPORT));
+
+        assertEquals("eu-west-1", json.get("region").requiredString());
+        assertEquals("report", json.get("mode").requiredString());
+        assertEquals("2024-05-14T09:00:00Z", json.get("generatedAt").requiredString());
+        List<JsonField> keys = json.get("keys").elements();
+        assertEquals(List.of(COMPLIANT_KEY, CHANGED_KEY, EXEMPT_KEY, STUCK_KEY, DENIED_KEY),
+                keys.stream().map(key -> key.get("keyArn").requiredString()).toList());
+        JsonField changed = keys.get(1);
+        assertEquals("REPORTED", changed.get("outcome").requiredString());
+        assertEquals("alice", changed.get("add").get("Owner").requiredString());
+        assertEquals("12ab", changed.get("replace").get("CostCenter").get("old").requiredString());
+        assertEquals("unassigned", changed.get("replace").get("CostCenter").get("new").requiredString());
+        assertEquals("1,2", changed.get("remove").get("tmp:build").requiredString());
+        assertEquals("FORBIDDEN", changed.get("violations").elements().get(0).get("problem").requiredString());
+        assertEquals("exempt", keys.get(2).get("skipped").requiredString());
+        assertFalse(keys.get(0).get("skipped").isPresent());
+        JsonField summary = json.get("summary");
+        assertEquals(5L, summary.get("keysSeen").optionalLong().orElseThrow());
+        assertEquals(1L, summary.get("wouldChange").optionalLong().orElseThrow());
+        assertEquals(1L, summary.get("skipped").get("exempt").optionalLong().orElseThrow());
+        assertEquals(0L, summary.get("skipped").get("pendingDeletion").optionalLong().orElseThrow());
+        assertEquals(1L, summary.get("failed").optionalLong().orElseThrow());
+        assertEquals(5L, summary.get("kmsCalls").get("ListResourceTags").optionalLong().orElseThrow());
+    }
+
+    @Test
+    void theCsvHasAHeaderAndOneQuotedWhereNeededRecordPerKey() {
+        String csv = ReportFormat.CSV.render(REPORT);
+
+        assertEquals(List.of(
+                "keyArn,outcome,skipped,reason,add,replace,remove,violations",
+                COMPLIANT_KEY + ",COMPLIANT,,,,,,",
+                CHANGED_KEY + ",REPORTED,,report mode: nothing written,Owner=alice,CostCenter: 12ab -> unassigned,"
+                        + "\"tmp:build (1,2)\",\"tmp:build FORBIDDEN: matches forbidden \"\"tmp:*\"\"\"",
+                EXEMPT_KEY + ",IGNORED,exempt,key carries the exemption tag tag-enforcer:exempt,,,,",
+                STUCK_KEY + ",NONCOMPLIANT,,the policy gives no value to fix these violations with,,,,"
+                        + "Team MISSING: not fixed: the policy gives no default",
+                DENIED_KEY + ",FAILED,,ListResourceTags answered AccessDeniedException,,,,"),
+                List.of(csv.split("\r\n")));
+        assertTrue(csv.endsWith("\r\n"));
+    }
+
+    @Test
+    void severalChangesOfOneKindShareACsvFieldSeparatedBySemicolons() {
+        TagChanges changes = TagChanges.of(Map.of(), List.of("a", "b"), Map.of("a", "1", "b", "2"));
+        ReportDocument report = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+                new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.empty(), Optional.empty(), changes, List.of())),
+                ReportSummary.of(List.of(), Map.of()));
+
+        assertTrue(ReportFormat.CSV.render(report).contains(",a (1); b (2),"), ReportFormat.CSV.render(report));
+    }
+
+    @Test
+    void onlyCsvLeavesTheSummaryOutOfTheDocument() {
+        assertFalse(ReportFormat.CSV.includesSummary());
+        assertTrue(ReportFormat.TABLE.includesSummary());
+        assertTrue(ReportFormat.JSON.includesSummary());
+    }
+}

@@ -1,0 +1,207 @@
+package io.kmstagenforcer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmstagenforcer.json.JsonField;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The simulator, in-process, on the example files and on files a test writes. */
+class SimulateTest {
+    private static final String POLICY = "examples/tag-policy.json";
+    private static final String NONCOMPLIANT = "examples/tags-noncompliant.json";
+    private static final String KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    @TempDir
+    Path folder;
+
+    private Path file(String name, String content) throws IOException {
+        return Files.writeString(folder.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    private static CliRun simulate(String... args) {
+        CliRun run = CliRun.simulate(args);
+        assertEquals(0, run.status(), run::toString);
+        assertEquals("", run.stderr(), run::toString);
+        return run;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.kmstagenforcer.cli.InvalidPolicies#examples")
+    void anInvalidPolicyIsRefusedWithTheFunctionsOwnInitMessageAndExitStatus2(String policy) {
+        CliRun run = CliRun.simulate("--policy", InvalidPolicies.write(folder, policy).toString(), "--tags", NONCOMPLIANT);
+
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(InvalidPolicies.initMessage(policy) + "\n", run.stderr());
+        assertEquals("", run.stdout());
+    }
+
+    @Test
+    void withoutAnEventTheKeyIsAnExistingOneWhosePrincipalRendersAsUnknown() {
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT).stdout();
+
+        assertTrue(out.contains("key      arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                + " (a placeholder: --key-arn names a key)\n"), out);
+        assertTrue(out.contains("an existing key (KeyContext.ofExistingKey)"), out);
+        assertTrue(out.contains("${principal} and ${principal.arn} render as \"unknown\""), out);
+        assertTrue(out.contains("1. TagResource    Owner=alice, CostCenter=unassigned, CreatedBy=unknown\n"), out);
+    }
+
+    @Test
+    void keyArnNamesTheKeyInsteadOfThePlaceholder() {
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--key-arn", KEY).stdout();
+
+        assertTrue(out.contains("key      " + KEY + "\n"), out);
+        assertFalse(out.contains("placeholder"), out);
+    }
+
+    @Test
+    void aCreationEventGivesTheCreationContextWithTheCallerFromTheEvent() {
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "events/create-key.json").stdout();
+
+        assertTrue(out.contains("event    events/create-key.json: CreateKey\n"), out);
+        assertTrue(out.contains("a creation event (KeyContext.ofCreation): ${principal} = alice, "
+                + "${principal.arn} = arn:aws:sts::111122223333:assumed-role/KeyAdmins/alice\n"), out);
+        assertTrue(out.contains("CreatedBy=arn:aws:sts::111122223333:assumed-role/KeyAdmins/alice"), out);
+    }
+
+    @Test
+    void aTagResourceEventIsDriftAndUsesTheExistingKeyContext() throws IOException {
+        Path event = file("tag-resource.json", """
+                {"version": "0", "source": "aws.kms", "detail-type": "AWS API Call via CloudTrail",
+                 "detail": {"eventSource": "kms.amazonaws.com", "eventName": "TagResource", "eventTime": "2024-05-14T09:12:41Z",
+                            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "userName": "bob"},
+                            "requestParameters": {"keyId": "%s", "tags": [{"tagKey": "tmp:build", "tagValue": "1234"}]},
+                            "resources": [{"type": "AWS::KMS::Key", "ARN": "%s"}]}}""".formatted(KEY, KEY));
+
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", event.toString()).stdout();
+
+        assertTrue(out.contains(": TagResource (drift: the key is re-evaluated as it stands)\n"), out);
+        assertTrue(out.contains("key      " + KEY + "\n"), out);
+        assertTrue(out.contains("an existing key (KeyContext.ofExistingKey)"), out);
+        assertFalse(out.contains("bob"), "the tag editor is not the key's creator: " + out);
+    }
+
+    @Test
+    void anIgnoredEventPrintsItsOutcomeAndReasonInBothModes() {
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "events/create-key-aws-managed.json").stdout();
+
+        assertEquals("""
+                policy  examples/tag-policy.json (its mode: enforce)
+                event   events/create-key-aws-managed.json
+
+                outcome
+                  enforce mode  IGNORED (AWS managed key: only customer managed keys can be tagged)
+                  report mode   IGNORED (AWS managed key: only customer managed keys can be tagged)
+                """, out);
+    }
+
+    @Test
+    void aRejectedEventPrintsItsOutcomeAndReason() {
+        String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "src/test/resources/events/arn-alias.json").stdout();
+
+        assertTrue(out.contains("enforce mode  REJECTED (event.detail.responseElements.keyMetadata.arn: "
+                + "'arn:aws:kms:us-east-1:111122223333:alias/my-key' names a KMS alias, not a key)\n"), out);
+    }
+
+    @Test
+    void writesAreListedInTheOrderTheFunctionSendsThemRemovalFirstWhenTaggingFirstWouldPassFiftyTags() throws IOException {
+        Path policy = file("policy.json", "{\"required\": {\"Owner\": {\"default\": \"nobody\"}}, \"forbidden\": [\"tmp:*\"]}");
+        Path tags = file("tags.json", IntStream.range(0, 50).mapToObj(i -> "\"tmp:" + i + "\": \"x\"")
+                .collect(Collectors.joining(", ", "{", "}")));
+
+        String out = simulate("--policy", policy.toString(), "--tags", tags.toString()).stdout();
+
+        assertTrue(out.contains("  1. UntagResource  tmp:0, tmp:1,"), out);
+        assertTrue(out.contains("  2. TagResource    Owner=nobody\n"), out);
+    }
+
+    @Test
+    void theOutputOfListResourceTagsSimulatesExactlyAsTheSameTagsAsAnObject() throws IOException {
+        Path listing = file("listing.json", """
+                {"Tags": [{"TagKey": "owner", "TagValue": "alice"}, {"TagKey": "tmp:build", "TagValue": "1234"},
+                          {"TagKey": "CostCenter", "TagValue": "12ab"}, {"TagKey": "Environment", "TagValue": "prod"}]}""");
+
+        String fromObject = simulate("--policy", POLICY, "--tags", NONCOMPLIANT).stdout();
+        String fromListing = simulate("--policy", POLICY, "--tags", listing.toString()).stdout();
+
+        assertEquals(fromObject, fromListing);
+    }
+
+    @Test
+    void bothModesAreShownWhateverModeThePolicyNames() throws IOException {
+        Path policy = file("policy.json", "{\"mode\": \"report\", \"forbidden\": [\"tmp:*\"]}");
+
+        String out = simulate("--policy", policy.toString(), "--tags", NONCOMPLIANT).stdout();
+
+        assertTrue(out.contains("(its mode: report)"), out);
+        assertTrue(out.contains("  enforce mode  REMEDIATED\n  report mode   REPORTED (report mode: nothing written)\n"), out);
+    }
+
+    @Test
+    void anExemptKeyIsIgnoredAndNothingIsWritten() throws IOException {
+        Path tags = file("tags.json", "{\"tag-enforcer:exempt\": \"yes\", \"tmp:build\": \"1\"}");
+
+        String out = simulate("--policy", POLICY, "--tags", tags.toString()).stdout();
+
+        assertTrue(out.contains("\nenforce mode writes, in this order: none\n"), out);
+        assertTrue(out.contains("enforce mode  IGNORED (key carries the exemption tag tag-enforcer:exempt)"), out);
+    }
+
+    @Test
+    void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() {
+        JsonField json = JsonField.parse("simulation", simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--format", "json").stdout());
+
+        assertEquals("existingKey", json.get("context").requiredString());
+        assertTrue(json.get("keyArnIsPlaceholder").optionalBoolean().orElseThrow());
+        assertEquals(List.of("principal", "principal.arn"),
+                json.get("unknownVariables").elements().stream().map(JsonField::requiredString).toList());
+        List<JsonField> writes = json.get("writes").elements();
+        assertEquals("TagResource", writes.get(0).get("operation").requiredString());
+        assertEquals("unassigned", writes.get(0).get("tags").get("CostCenter").requiredString());
+        assertEquals("UntagResource", writes.get(1).get("operation").requiredString());
+        assertEquals(List.of("tmp:build", "owner"), writes.get(1).get("tagKeys").elements().stream().map(JsonField::requiredString).toList());
+        assertEquals("12ab", json.get("previousValues").get("CostCenter").requiredString());
+        assertEquals("REMEDIATED", json.get("enforce").get("outcome").requiredString());
+        JsonField report = json.get("report");
+        assertEquals("REPORTED", report.get("outcome").requiredString());
+        assertEquals(0, report.get("added").members().size(), "report mode writes nothing");
+        assertEquals("unassigned", report.get("wouldAdd").get("CostCenter").requiredString());
+        assertEquals("unassigned", json.get("tagsAfterEnforce").get("CostCenter").requiredString());
+    }
+
+    @Test
+    void aMissingFileIsAUsageErrorThatNamesIt() {
+        CliRun run = CliRun.simulate("--policy", POLICY, "--tags", "no-such-tags.json");
+
+        assertEquals(2, run.status());
+        assertTrue(run.stderr().startsWith("simulate: --tags " + CliRun.ROOT.resolve("no-such-tags.json") + ": no such file\n"), run::toString);
+    }
+
+    @Test
+    void keyArnTogetherWithAnEventIsAUsageError() {
+        CliRun run = CliRun.simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "events/create-key.json", "--key-arn", KEY);
+
+        assertEquals(2, run.status());
+        assertTrue(run.stderr().startsWith("simulate: --key-arn is for a run without --event: the event names its key\n"), run::toString);
+    }
+
+    @Test
+    void helpPrintsTheUsageAndSucceeds() {
+        CliRun run = CliRun.simulate("--help");
+
+        assertEquals(0, run.status());
+        assertTrue(run.stdout().startsWith("usage: scripts/simulate --policy FILE --tags FILE"), run::toString);
+    }
+}
