@@ -46,3 +46,27 @@ def api_call_event(meta, *, account, region, user_identity, event_name="CreateKe
             "eventCategory": "Management",
         },
     }
+
+
+def tag_change_event(key_arn, *, account, region, user_identity, tags=None, tag_keys=None):
+    """The event for a TagResource (`tags`) or UntagResource (`tag_keys`) on `key_arn`: a drift event."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if tags is not None:
+        event_name, request, response = "TagResource", {
+            "keyId": key_arn, "tags": [{"tagKey": key, "tagValue": value} for key, value in tags.items()]}, None
+    else:
+        event_name, request, response = "UntagResource", {"keyId": key_arn, "tagKeys": list(tag_keys)}, {"keyId": key_arn}
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "AWS API Call via CloudTrail", "source": "aws.kms",
+        "account": account, "time": now, "region": region, "resources": [],
+        "detail": {
+            "eventVersion": "1.08", "userIdentity": user_identity,
+            "eventTime": now, "eventSource": "kms.amazonaws.com", "eventName": event_name, "awsRegion": region,
+            "sourceIPAddress": "192.0.2.0", "userAgent": "AWS Internal",
+            "requestParameters": request, "responseElements": response,
+            "requestID": str(uuid.uuid4()), "eventID": str(uuid.uuid4()), "readOnly": False,
+            "resources": [{"accountId": account, "type": "AWS::KMS::Key", "ARN": key_arn}],
+            "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": account,
+            "eventCategory": "Management",
+        },
+    }
