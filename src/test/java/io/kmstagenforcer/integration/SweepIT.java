@@ -11,7 +11,11 @@ import io.kmstagenforcer.SweepHandler;
 import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.integration.HandlerRuns.Captured;
 import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.localrun.LocalRuntime;
+import io.kmstagenforcer.localrun.StubLambdaEndpoint;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +62,10 @@ class SweepIT {
     /** Tolerance on an observed gap between writes: wake-up and request jitter between the pacer and the proxy. */
     private static final Duration JITTER = Duration.ofMillis(30);
     private static final Duration LONG_INVOCATION = Duration.ofMinutes(2);
+    /** The function as invoke-local's Runtime API names it to the runtime: its account, region, and the logical id (no FunctionName). */
+    private static final String RUNTIME_FUNCTION_ARN = "arn:aws:lambda:" + MotoKeys.HOME_REGION + ":" + MotoKeys.ACCOUNT + ":function:SweepFunction";
+    /** A bound on one invoke-local run: JVM start, init, the invocation. */
+    private static final Duration RUNTIME_BOUND = Duration.ofSeconds(90);
 
     private static final Map<String, String> COMPLIANT_TAGS = Map.of(
             "Owner", "alice", "CostCenter", "1234", "Environment", "prod", "CreatedBy", "arn:aws:iam::123456789012:user/alice");
@@ -256,6 +264,62 @@ class SweepIT {
         fleet.arns().forEach(arn -> assertEquals(fleet.kindOf(arn).tags, MOTO.keys().tags(arn), arn + " is as it was"));
     }
 
+    /**
+     * The packaged function under the real Lambda Java runtime ({@code scripts/invoke-local
+     * --function SweepFunction}, the template's SweepFunction), with production's KMS clients and
+     * production's continuation: Lambda's Invoke, signed with SigV4, sent to a stub Lambda endpoint.
+     */
+    @Test
+    void underTheLambdaRuntimeTheSweepStopsInTimeInvokesItselfAndTheContinuationFinishesEveryKeyOnce() throws IOException {
+        Fleet fleet = createFleet(Map.of(Kind.COMPLIANT, 20, Kind.MISSING_TAGS, 20));
+        proxy.pageListKeys(15);
+        try (StubLambdaEndpoint lambda = StubLambdaEndpoint.start()) {
+            Map<String, String> environment = runtimeEnvironment(lambda, "2");
+            Path firstReport = work.resolve("first-report.json");
+
+            LocalRuntime.Result first = LocalRuntime.invoke(environment,
+                    List.of("--function", "SweepFunction", "--timeout", "8", "--report", firstReport.toString()), RUNTIME_BOUND,
+                    HandlerRuns.projectFile(SCHEDULED_EVENT));
+
+            assertEquals(0, first.exitCode(), () -> "the first invocation must end by itself, before the 8 s timeout\n" + first.stderr());
+            JsonField response = JsonField.parse("the first response", first.response());
+            assertEquals(Optional.of(true), response.get("continues").optionalBoolean(), first::stderr);
+            assertEquals(1, lambda.received().size(), () -> "one Invoke: " + lambda.received());
+            StubLambdaEndpoint.Received invoke = lambda.received().get(0);
+            assertEquals("POST", invoke.method());
+            assertEquals("/2015-03-31/functions/" + URLEncoder.encode(RUNTIME_FUNCTION_ARN, StandardCharsets.UTF_8) + "/invocations",
+                    invoke.rawPath());
+            assertEquals("Event", invoke.header("X-Amz-Invocation-Type"), "asynchronous");
+            String authorization = invoke.header("Authorization");
+            assertTrue(authorization != null && authorization.startsWith("AWS4-HMAC-SHA256 Credential=test/")
+                    && authorization.contains("/" + MotoKeys.HOME_REGION + "/lambda/aws4_request,"), authorization);
+            JsonField payload = JsonField.parse("the continuation", invoke.body());
+            assertEquals(MotoKeys.ACCOUNT, payload.get("account").requiredString(), "the function's account, from its ARN");
+            assertEquals(Optional.of(2L), payload.get("detail").get("invocation").optionalLong());
+            long firstKeys = response.get("invocation").get("keysSeen").optionalLong().orElseThrow();
+
+            LocalRuntime.Result second = LocalRuntime.invoke(environment, List.of("--function", "SweepFunction", "--timeout", "60"),
+                    RUNTIME_BOUND, Files.write(work.resolve("continuation.json"), invoke.body()));
+
+            assertEquals(0, second.exitCode(), second::stderr);
+            JsonField done = JsonField.parse("the second response", second.response());
+            assertEquals(Optional.of(true), done.get("complete").optionalBoolean(), second::stderr);
+            assertEquals(Optional.of(2L), done.get("invocationNumber").optionalLong());
+            assertEquals(40, count(done.get("totals"), "keysSeen"));
+            assertEquals(20, count(done.get("totals"), "remediated"));
+            assertEquals(1, lambda.received().size(), "the sweep is complete: no third invocation");
+            for (String arn : fleet.arns()) {
+                Map<String, Long> calls = countByOperation(proxy.operationsOn(arn));
+                assertEquals(1L, calls.get(LIST), () -> arn + " was read " + calls.get(LIST) + " times");
+                assertEquals(fleet.kindOf(arn).writes() ? 1L : null, calls.get(TAG), () -> arn + ": TagResource " + calls.get(TAG) + " times");
+            }
+            assertEquals(Map.of(), fleet.unexpectedTags());
+            System.err.printf("SweepIT: under the runtime, invocation 1 did %d of 40 keys in %s ms (timeout 8 s), invocation 2 the rest%n",
+                    firstKeys, JsonField.parse("report", Files.readString(firstReport)).get("invocations").elements().get(0)
+                            .asObject().get("durationMs").asNumber());
+        }
+    }
+
     // ---- running the sweep ----------------------------------------------------------------------------
 
     /** One invocation of the handler as Lambda makes it, built fresh (a new container), its stdout captured. */
@@ -303,6 +367,20 @@ class SweepIT {
                 "AWS_LAMBDA_FUNCTION_NAME", "kms-tag-enforcer-SweepFunction-X"));
         pairs.addAll(List.of(namesAndValues));
         return HandlerRuns.environment(pairs.toArray(String[]::new));
+    }
+
+    /**
+     * What the function gets under invoke-local: test credentials, the endpoint variables (KMS: the
+     * proxy; Lambda: the stub), the integration policy in enforce mode at {@code writesPerSecond}.
+     */
+    private Map<String, String> runtimeEnvironment(StubLambdaEndpoint lambda, String writesPerSecond) {
+        return HandlerRuns.environment(
+                "AWS_ENDPOINT_URL_KMS", proxy.endpoint().toString(),
+                "AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test",
+                "ENFORCEMENT_MODE", "enforce",
+                "SWEEP_WRITES_PER_SECOND", writesPerSecond);
     }
 
     private static ScheduledEvent scheduled() {
