@@ -34,6 +34,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -318,6 +319,26 @@ class SweepIT {
                     firstKeys, JsonField.parse("report", Files.readString(firstReport)).get("invocations").elements().get(0)
                             .asObject().get("durationMs").asNumber());
         }
+    }
+
+    /**
+     * Minimal reproduction of a bug in {@code Sweep}: the reserve it keeps (a fifth of the time, at
+     * least 1 s) is checked before each key, but a key's writes then wait for the pacer's slots,
+     * which can be further off than the reserve: at 0.5 writes/s the slots are 2 s apart, so a key
+     * started 1.5 s before the deadline writes after it. In Lambda the invocation is killed there:
+     * no summary, no continuation, and the sweep stops until the next schedule.
+     */
+    @Test
+    @Disabled("bug: Sweep starts a key when more than the reserve is left, but the key's paced writes can wait longer than "
+            + "the reserve (SWEEP_WRITES_PER_SECOND=0.5, 6 s left: returns after its deadline)")
+    void anInvocationWhoseWritesAreFurtherApartThanItsReserveStillReturnsBeforeItsDeadline() throws Exception {
+        createFleet(Map.of(Kind.MISSING_TAGS, 5));
+        Duration budget = Duration.ofSeconds(6);
+
+        Invocation run = sweep(environment("0.5"), scheduled(), FakeContext.endingIn(budget));
+
+        assertTrue(run.remainingMillisAtReturn() > 0, () -> "returned " + run.took().toMillis() + " ms into a " + budget.toMillis()
+                + " ms invocation (" + run.remainingMillisAtReturn() + " ms left)");
     }
 
     // ---- running the sweep ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -211,6 +212,27 @@ class SweepTest {
         for (int i = 1; i < invocations.size(); i++) {
             assertEquals(i + 1, invocations.get(i).invocationNumber());
         }
+    }
+
+    /**
+     * The reserve is kept before each key, but not for the pacer's wait inside it: at 0.5 writes/s
+     * the slots are 2 s apart, more than a 6 s invocation's 1.2 s reserve, so a key begun with 1.9 s
+     * left writes at its slot 2 s later, after the deadline (in Lambda: killed, no summary, no
+     * continuation). SweepIT has the same on the wall clock through SweepHandler.
+     */
+    @Test
+    @Disabled("bug: Sweep starts a key when more than the reserve is left, but the key's paced write can wait longer "
+            + "than the reserve (0.5 writes/s, 6 s left: the fourth write goes after the deadline)")
+    void anInvocationNeverOutrunsItsDeadlineWaitingForAWriteSlot() {
+        IntStream.range(0, 5).forEach(i -> kms.key("k" + i, Map.of("Owner", "alice", "Team", "core", "tmp:x", "1")));
+        long invocationEnds = time.nanos() + 6 * SECOND;
+        Deadline deadline = () -> Duration.ofNanos(invocationEnds - time.nanos());
+
+        SweepSummary summary = sweep(0.5).run(SweepMarker.start("s"), deadline, decisions::add);
+
+        assertTrue(summary.continuation().isPresent());
+        assertTrue(deadline.remaining().compareTo(Duration.ZERO) > 0, () -> "returned " + deadline.remaining().negated().toMillis()
+                + " ms after the deadline, having written " + kms.count("UntagResource") + " keys");
     }
 
     @Test
