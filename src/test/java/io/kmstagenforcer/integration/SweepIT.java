@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ListAliases for the AWS managed keys moto cannot have, throttles when told to, and times every
  * request. The KMS clients are the function's own setup ({@link RecordingKmsClients}), recording
  * each HTTP attempt with the key it names. The Lambda context's remaining time is the wall
- * clock's, so pacing, backoff and the deadline are real.
+ * clock's, so pacing, backoff and the deadline are real. One test runs the packaged function
+ * instead, under the real Lambda runtime ({@link LocalRuntime}), continuing itself through a stub
+ * Lambda endpoint.
  */
 class SweepIT {
     @RegisterExtension
