@@ -8,11 +8,15 @@ target/bench/results.json. Every process started here is stopped in `finally` (a
 """
 
 import argparse
+import collections
+import concurrent.futures
 import datetime
+import math
 import http.client
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -39,6 +43,8 @@ TASK_ROOT = os.path.join(ROOT, "target", "bench", "function")
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 REPLICA_REGION = "eu-west-1"
+# The sweep's own region: it lists every key of its region, and the other sections' keys are in REGION.
+SWEEP_REGION = "eu-north-1"
 USER_ARN = "arn:aws:iam::%s:user/alice" % ACCOUNT
 USER_IDENTITY = {"type": "IAMUser", "principalId": "AIDAEXAMPLEBENCH", "arn": USER_ARN, "accountId": ACCOUNT,
                  "userName": "alice"}
@@ -136,8 +142,12 @@ def start_moto():
     raise SystemExit("benchmark: moto did not start (%s); pip install 'moto[server]'" % last)
 
 
+Request = collections.namedtuple("Request", "op region key t")
+
+
 class CountingProxy:
-    """HTTP proxy in front of moto that records the KMS operation (X-Amz-Target) and region of each request."""
+    """HTTP proxy in front of moto that records each request: its KMS operation (X-Amz-Target), region (the
+    signature's credential scope), KeyId (none for a listing) and arrival time (time.monotonic())."""
 
     def __init__(self, upstream):
         host, port = upstream.replace("http://", "").split(":")
@@ -148,16 +158,24 @@ class CountingProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The headers and the body go out in two writes; with Nagle's algorithm the body waits for the
+            # client's delayed ACK, about 40 ms a request: nothing for a count, most of a sweep's time.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
 
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                arrived = time.monotonic()
                 target = self.headers.get("X-Amz-Target", "")
                 m = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+                try:
+                    key = json.loads(body or b"{}").get("KeyId")
+                except (ValueError, AttributeError):
+                    key = None
                 with proxy.lock:
-                    proxy.requests.append((target.split(".")[-1], m.group(1) if m else "?"))
+                    proxy.requests.append(Request(target.split(".")[-1], m.group(1) if m else "?", key, arrived))
                 conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
                 conn.request("POST", self.path, body=body, headers=headers)
@@ -208,6 +226,17 @@ class Kms:
         if multi_region:
             kwargs["MultiRegion"] = True
         return self.client().create_key(**kwargs)["KeyMetadata"]
+
+    def create_keys(self, region, tags_per_key, threads=6):
+        """One key per entry, in `region`, on a few threads; their ARNs in the same order. ECC keys: moto 5.2.1
+        makes an RSA-2048 private key for every other CreateKey (~100 ms of CPU each); to the sweep a key is a key."""
+        client = self.client(region)  # boto3 clients are thread-safe; made once, here
+
+        def create(tags):
+            return client.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="benchmark sweep",
+                                     Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()])["KeyMetadata"]["Arn"]
+        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(create, tags_per_key))
 
     def replicate_key(self, key_id):
         return self.client().replicate_key(KeyId=key_id, ReplicaRegion=REPLICA_REGION)["ReplicaKeyMetadata"]
@@ -265,7 +294,7 @@ class Harness:
         return env
 
     def invoke(self, events, trivial=False, snap=False, endpoint=None, task_root=None, template=None, java_opts=None,
-               extra_env=None, check=True):
+               extra_env=None, check=True, function=None):
         """One scripts/invoke-local run (one JVM). Returns (report, stdout lines, stderr)."""
         self.runs += 1
         report = os.path.join(BENCH, "report-%d.json" % self.runs)
@@ -276,6 +305,8 @@ class Harness:
             cmd += ["--task-root", task_root or TASK_ROOT]
             if template:
                 cmd += ["--template", template]
+        if function:
+            cmd += ["--function", function]
         if snap:
             cmd.append("--snap-start")
         cmd += ["-e"] + list(events)
@@ -432,11 +463,87 @@ def kms_calls(h, kms, files, proxy):
     run("event without keyManager (untagged key)", cloudtrail_event(nokm, drop_key_manager=True), "REMEDIATED")
     for s in scenarios:
         ops = {}
-        for op, region in s["requests"]:
-            ops[op] = ops.get(op, 0) + 1
+        for r in s["requests"]:
+            ops[r.op] = ops.get(r.op, 0) + 1
         s["ops"] = ops
-        s["regions"] = sorted({r for _, r in s["requests"]})
+        s["regions"] = sorted({r.region for r in s["requests"]})
     return scenarios
+
+
+def peak_in_any_second(times):
+    """The most of these times (seconds, sorted) within any half-open one-second window."""
+    peak, start = 0, 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= 1.0:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
+def sweep(h, kms, proxy, keys_n, rate):
+    """One SweepFunction invocation (invoke-local --function SweepFunction, the scheduled event) over keys_n
+    keys of their own region, mostly compliant; through the counting proxy. Throughput, KMS calls per key
+    against the floor, and the write rate held against SWEEP_WRITES_PER_SECOND."""
+    n_missing = max(1, keys_n * 6 // 100)    # no tags: DescribeKey + one TagResource (4 tags)
+    n_forbidden = max(1, keys_n * 4 // 100)  # the policy's tags and tmp:build: DescribeKey + one UntagResource
+    kinds = ["compliant"] * (keys_n - n_missing - n_forbidden) + ["missing"] * n_missing + ["forbidden"] * n_forbidden
+    random.Random(7).shuffle(kinds)
+    tags = {"compliant": COMPLIANT_TAGS, "missing": {}, "forbidden": dict(COMPLIANT_TAGS, **{"tmp:build": "7"})}
+    started = time.time()
+    arns = kms.create_keys(SWEEP_REGION, [tags[k] for k in kinds])
+    created_s = time.time() - started
+    kind_of = dict(zip(arns, kinds))
+    aliases = len(kms.client(SWEEP_REGION).list_aliases()["Aliases"])  # moto's own alias/aws/* ones, one page
+    log("sweep: %d keys created in %.1f s; sweeping at %s writes/s" % (keys_n, created_s, rate))
+    def run_once(fixes):
+        proxy.take()
+        # AWS_ENDPOINT_URL_LAMBDA: a closed port, so that a sweep that wanted to continue could never reach AWS.
+        rep, lines, err = h.invoke([os.path.join(ROOT, "events", "scheduled-sweep.json")], endpoint=proxy.url,
+                                   function="SweepFunction",
+                                   extra_env={"AWS_REGION": SWEEP_REGION, "SWEEP_WRITES_PER_SECOND": str(rate),
+                                              "AWS_ENDPOINT_URL_LAMBDA": "http://127.0.0.1:9"})
+        requests = proxy.take()
+        response = json.loads(lines[0])
+        summary = next((json.loads(l) for l in err.splitlines() if l.startswith("{") and '"sweep-summary"' in l), None)
+        totals = response.get("totals") or {}
+        if not response.get("complete") or summary is None or totals.get("keysSeen") != keys_n \
+                or totals.get("remediated") != fixes or totals.get("compliant") != keys_n - fixes:
+            sys.stderr.write(err[-4000:])
+            raise SystemExit("benchmark: the sweep did not go as planned (%d keys, %d to fix): %s" % (
+                keys_n, fixes, lines[0][:600]))
+        log("sweep: %d keys in %.0f ms, %d remediated" % (keys_n, rep["invocations"][0]["durationMs"], fixes))
+        return rep, summary, requests
+
+    rep, summary, requests = run_once(n_missing + n_forbidden)
+    unfixed = [a for a in arns if kind_of[a] != "compliant"
+               and not (set(COMPLIANT_TAGS) <= set(kms.tags(a)) and "tmp:build" not in kms.tags(a))]
+    if unfixed:
+        raise SystemExit("benchmark: the sweep left %d keys non-compliant" % len(unfixed))
+    # The same keys again, all compliant now: what a daily sweep costs once the region is in order.
+    rep_again, _, requests_again = run_once(0)
+
+    ops = collections.Counter(r.op for r in requests)
+    by_kind = collections.Counter((kind_of.get(r.key), r.op) for r in requests if r.key)
+    writes = sorted(r.t for r in requests if r.op in ("TagResource", "UntagResource"))
+    gaps = [(b - a) * 1000 for a, b in zip(writes, writes[1:])]
+    duration_ms = rep["invocations"][0]["durationMs"]
+    return {
+        "keys": keys_n, "compliant": kinds.count("compliant"), "missing": n_missing, "forbidden": n_forbidden,
+        "rate": rate, "createdSeconds": round(created_s, 1), "durationMs": duration_ms,
+        "sweepDurationMs": summary["durationMs"], "keysPerSecond": keys_n / (duration_ms / 1000.0),
+        "ops": dict(ops), "byKind": {"%s %s" % k: v for k, v in by_kind.items()},
+        "floor": {"ListResourceTags": keys_n, "DescribeKey": n_missing + n_forbidden, "TagResource": n_missing,
+                  "UntagResource": n_forbidden, "ListKeys": max(1, math.ceil(keys_n / 1000.0)),
+                  "ListAliases": max(1, math.ceil(aliases / 100.0))},
+        "writes": len(writes), "pacingFloorSeconds": (len(writes) - 1) / float(rate) if writes else 0.0,
+        "peakWritesInAnySecond": peak_in_any_second(writes), "summaryPeakWritesPerSecond": summary["peakWritesPerSecond"],
+        "writeRateAtEnd": summary["writeRateAtEnd"], "gapMs": stats(gaps),
+        "regions": sorted({r.region for r in requests}), "maxMemoryUsedMB": rep["maxMemoryUsedMB"],
+        "again": {"durationMs": rep_again["invocations"][0]["durationMs"],
+                  "keysPerSecond": keys_n / (rep_again["invocations"][0]["durationMs"] / 1000.0),
+                  "ops": dict(collections.Counter(r.op for r in requests_again)),
+                  "maxMemoryUsedMB": rep_again["maxMemoryUsedMB"]},
+    }
 
 
 def package_size():
@@ -568,6 +675,60 @@ def markdown(res):
         for j in p["largest"]:
             out.append("| %s | %s |" % (j["jar"], format(j["bytes"], ",")))
         out.append("")
+    if "sweep" in res:
+        w = res["sweep"]
+        out.append("**(f) Sweep**: one SweepFunction invocation (`invoke-local --function SweepFunction`, "
+                   "`events/scheduled-sweep.json`) over %d keys of one region (%d compliant, %d without tags, %d with a "
+                   "forbidden tag), `SWEEP_WRITES_PER_SECOND`=%s, through the counting proxy:" % (
+                       w["keys"], w["compliant"], w["missing"], w["forbidden"], w["rate"]))
+        out.append("")
+        a = w["again"]
+        out.append("| measure | first sweep: %d keys to fix | the same keys again, all compliant |" % (w["missing"] + w["forbidden"]))
+        out.append("|---|---:|---:|")
+        out.append("| invocation duration (REPORT) | %s ms | %s ms |" % (fmt(w["durationMs"]), fmt(a["durationMs"])))
+        out.append("| **throughput** | **%s keys/s** | **%s keys/s** |" % (fmt(w["keysPerSecond"], 1), fmt(a["keysPerSecond"], 1)))
+        out.append("| writes (TagResource + UntagResource) | %d | %d |" % (
+            w["writes"], a["ops"].get("TagResource", 0) + a["ops"].get("UntagResource", 0)))
+        out.append("| pacing floor: (writes - 1) / rate | %s s | 0 s |" % fmt(w["pacingFloorSeconds"], 1))
+        out.append("| peak memory (VmHWM) | %s MB | %s MB |" % (fmt(w["maxMemoryUsedMB"]), fmt(a["maxMemoryUsedMB"])))
+        out.append("")
+        out.append("KMS calls against the floor (what the sweep cannot do without):")
+        out.append("")
+        out.append("| calls | first sweep | per key | floor | again |")
+        out.append("|---|---:|---:|---|---:|")
+        o, k, fl, ao = w["ops"], w["byKind"], w["floor"], a["ops"]
+        fixed = w["missing"] + w["forbidden"]
+        described_fixed = o.get("DescribeKey", 0) - k.get("compliant DescribeKey", 0)
+        rows = [
+            ("ListResourceTags", o.get("ListResourceTags", 0), o.get("ListResourceTags", 0) / float(w["keys"]),
+             "%d: one per key" % fl["ListResourceTags"], ao.get("ListResourceTags", 0)),
+            ("DescribeKey on compliant keys", k.get("compliant DescribeKey", 0),
+             k.get("compliant DescribeKey", 0) / float(w["compliant"]), "0", ao.get("DescribeKey", 0)),
+            ("DescribeKey on keys that need changes", described_fixed, described_fixed / float(fixed),
+             "%d: one per such key" % fl["DescribeKey"], None),
+            ("TagResource", o.get("TagResource", 0), None, "%d: one per key without tags" % fl["TagResource"],
+             ao.get("TagResource", 0)),
+            ("UntagResource", o.get("UntagResource", 0), None, "%d: one per key with a forbidden tag" % fl["UntagResource"],
+             ao.get("UntagResource", 0)),
+            ("ListKeys", o.get("ListKeys", 0), None, "%d: one per page of up to 1000 keys" % fl["ListKeys"], ao.get("ListKeys", 0)),
+            ("ListAliases", o.get("ListAliases", 0), None, "%d: one per page of up to 100 aliases" % fl["ListAliases"],
+             ao.get("ListAliases", 0)),
+        ]
+        for name, measured, per_key, floor_text, again in rows:
+            out.append("| %s | %d | %s | %s | %s |" % (name, measured, "" if per_key is None else fmt(per_key, 2), floor_text,
+                                                       "" if again is None else again))
+        out.append("")
+        g = w["gapMs"]
+        out.append("Write rate against `SWEEP_WRITES_PER_SECOND`=%s (interval %s ms):" % (w["rate"], fmt(1000.0 / w["rate"])))
+        out.append("")
+        out.append("| measure | value |")
+        out.append("|---|---:|")
+        out.append("| peak writes in any 1 s window, at the proxy | %d |" % w["peakWritesInAnySecond"])
+        out.append("| the summary's `peakWritesPerSecond` | %d |" % w["summaryPeakWritesPerSecond"])
+        out.append("| gap between writes at the proxy: min / median / max | %s / %s / %s ms |" % (
+            fmt(g.get("min"), 1), fmt(g.get("median"), 1), fmt(g.get("max"), 1)))
+        out.append("| the summary's `writeRateAtEnd` | %s |" % w["writeRateAtEnd"])
+        out.append("")
     return "\n".join(out)
 
 
@@ -623,8 +784,10 @@ def main():
     ap.add_argument("--snap-runs", type=int, default=5, help="SnapStart-lifecycle runs of each handler")
     ap.add_argument("--events", type=int, default=200, help="warm events measured in one JVM (even)")
     ap.add_argument("--warmup", type=int, default=10, help="warm-up (fresh, redelivery) pairs before them")
-    ap.add_argument("--only", default="cold,snap,warm,calls,package",
-                    help="comma-separated sections: cold,snap,warm,calls,package")
+    ap.add_argument("--sweep-keys", type=int, default=500, help="keys the sweep section sweeps")
+    ap.add_argument("--sweep-rate", type=float, default=5.0, help="SWEEP_WRITES_PER_SECOND of the sweep section (0.1 to 5)")
+    ap.add_argument("--only", default="cold,snap,warm,calls,sweep,package",
+                    help="comma-separated sections: cold,snap,warm,calls,sweep,package")
     ap.add_argument("--json", default=os.path.join(BENCH, "results.json"))
     args = ap.parse_args()
     sections = set(args.only.split(","))
@@ -658,9 +821,12 @@ def main():
         if "warm" in sections:
             res["warm"] = warm(h, kms, files, endpoint, args.events, args.warmup)
             rss["enforcer, after %d warm events" % (args.events + 2 * args.warmup)] = res["warm"]["enforcer"]["maxMemoryUsedMB"]
-        if "calls" in sections:
+        if "calls" in sections or "sweep" in sections:
             proxy = CountingProxy(endpoint)
+        if "calls" in sections:
             res["calls"] = kms_calls(h, kms, files, proxy)
+        if "sweep" in sections:
+            res["sweep"] = sweep(h, kms, proxy, args.sweep_keys, args.sweep_rate)
         if rss:
             res["rss"] = rss
         if "package" in sections:

@@ -4,10 +4,11 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
-/** A Lambda context whose remaining time a test controls. */
+/** A Lambda context whose remaining time a test controls (a fake clock's, or the wall clock's). */
 public final class FakeContext implements Context {
     public static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:111122223333:function:kms-tag-enforcer-SweepFunction-X";
 
@@ -16,6 +17,12 @@ public final class FakeContext implements Context {
 
     public FakeContext(LongSupplier remainingMillis) {
         this.remainingMillis = remainingMillis;
+    }
+
+    /** An invocation that must end {@code budget} from now, by the wall clock, as Lambda's deadline does. */
+    public static FakeContext endingIn(Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        return new FakeContext(() -> Duration.ofNanos(deadline - System.nanoTime()).toMillis());
     }
 
     @Override

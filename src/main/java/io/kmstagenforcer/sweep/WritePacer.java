@@ -20,6 +20,12 @@ public final class WritePacer implements WriteGate {
     /** The slowest it goes after throttling: one write every ten seconds. */
     static final double MINIMUM_RATE = 0.1;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /**
+     * Added to every interval: the request leaves a little after the pacer lets it go, and by a
+     * varying amount, so spacing slots exactly one interval apart could put two writes a few
+     * microseconds closer than that at KMS. Two milliseconds keep them at or below the rate.
+     */
+    static final Duration GUARD = Duration.ofMillis(2);
 
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
@@ -57,7 +63,7 @@ public final class WritePacer implements WriteGate {
         }
         // From when the write really goes, not when it was due: a late wake-up must not shorten the next gap.
         long sent = nanoTime.getAsLong();
-        nextSlot = sent + intervalNanos();
+        nextSlot = sent + intervalNanos() + GUARD.toNanos();
         record(sent);
     }
 
@@ -71,7 +77,7 @@ public final class WritePacer implements WriteGate {
     public synchronized void throttled() {
         rate = Math.max(MINIMUM_RATE, rate / 2);
         if (nextSlot != Long.MIN_VALUE) {
-            nextSlot = Math.max(nextSlot, nanoTime.getAsLong() + intervalNanos());
+            nextSlot = Math.max(nextSlot, nanoTime.getAsLong() + intervalNanos() + GUARD.toNanos());
         }
     }
 

@@ -9,11 +9,14 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /** Runs the handler in-process on an event and reads what it returned and printed. */
@@ -62,6 +65,11 @@ final class HandlerRuns {
      * build it inside {@code work}); System.out is restored whatever happens.
      */
     static <T> Captured<T> capturingStdout(Callable<T> work) throws Exception {
+        return capturingStdout(work, line -> true);
+    }
+
+    /** As {@link #capturingStdout(Callable)}, passing on to the real System.out only the lines {@code echoed} accepts. */
+    static <T> Captured<T> capturingStdout(Callable<T> work, Predicate<String> echoed) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -73,7 +81,7 @@ final class HandlerRuns {
             System.setOut(original);
         }
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
-        lines.forEach(original::println);
+        lines.stream().filter(echoed).forEach(original::println);
         return new Captured<>(result, lines);
     }
 
@@ -127,6 +135,15 @@ final class HandlerRuns {
         public String toString() {
             return json.toString();
         }
+    }
+
+    /** A file of the project (its path from the project's folder), which must exist. */
+    static Path projectFile(String relative) {
+        Path file = Path.of(System.getProperty("basedir", ".")).resolve(relative);
+        if (!Files.isRegularFile(file)) {
+            throw new AssertionError(file + " is missing");
+        }
+        return file;
     }
 
     /** A text file from the test classpath. */

@@ -72,8 +72,8 @@ class LocalRuntimeIT {
      */
     @Test
     void aFailedCallAndJsonThatIsNotAnEventAreAnsweredWithoutAFunctionError() {
-        Path failedCall = projectFile("events/create-key-failed.json");
-        Path notAnEvent = projectFile("src/test/resources/events/json-array.json");
+        Path failedCall = HandlerRuns.projectFile("events/create-key-failed.json");
+        Path notAnEvent = HandlerRuns.projectFile("src/test/resources/events/json-array.json");
 
         LocalRuntime.Result result = LocalRuntime.invoke(environment(), failedCall, notAnEvent);
 
@@ -133,11 +133,5 @@ class LocalRuntimeIT {
 
     private static Response response(LocalRuntime.Result result, int index) {
         return new Response(JsonNode.parser().parse(result.responses().get(index)));
-    }
-
-    private static Path projectFile(String relative) {
-        Path file = Path.of(System.getProperty("basedir", ".")).resolve(relative);
-        assertTrue(Files.isRegularFile(file), file + " is missing");
-        return file;
     }
 }

@@ -4,6 +4,7 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -29,8 +30,12 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
 final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
     static final StaticCredentialsProvider TEST_CREDENTIALS = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
 
-    /** One request that reached KMS. */
-    record Call(String operation, String region) {
+    /**
+     * One request that reached KMS.
+     *
+     * @param keyId the request's {@code KeyId} (the enforcer always sends the key's ARN); empty for a listing
+     */
+    record Call(String operation, String region, Optional<String> keyId) {
         @Override
         public String toString() {
             return operation + "@" + region;
@@ -69,6 +74,16 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
         return calls.stream().map(Call::toString).toList();
     }
 
+    /** The operations sent for one key ({@code KeyId} = its ARN), in order. */
+    List<String> operationsOn(String keyArn) {
+        return calls.stream().filter(call -> call.keyId().equals(Optional.of(keyArn))).map(Call::operation).toList();
+    }
+
+    /** The calls that name no key (ListKeys, ListAliases), as {@code Operation@region}. */
+    List<String> callsOnNoKey() {
+        return calls.stream().filter(call -> call.keyId().isEmpty()).map(Call::toString).toList();
+    }
+
     void clear() {
         calls.clear();
     }
@@ -90,7 +105,8 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
         @Override
         public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
             calls.add(new Call(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
-                    attributes.getAttribute(AwsExecutionAttribute.AWS_REGION).id()));
+                    attributes.getAttribute(AwsExecutionAttribute.AWS_REGION).id(),
+                    context.request().getValueForField("KeyId", String.class)));
         }
     }
 }

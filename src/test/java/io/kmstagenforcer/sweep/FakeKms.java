@@ -116,7 +116,7 @@ public final class FakeKms implements KmsClient {
         return calls.stream().filter(call -> call.operation().equals(operation)).count();
     }
 
-    List<Long> timesOf(String... operations) {
+    public List<Long> timesOf(String... operations) {
         List<String> wanted = List.of(operations);
         return calls.stream().filter(call -> wanted.contains(call.operation())).map(Call::atNanos).toList();
     }

@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.kmstagenforcer.localrun.StubLambdaEndpoint;
+import io.kmstagenforcer.localrun.StubLambdaEndpoint.Received;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,48 +25,23 @@ class LambdaSelfInvocationTest {
     private static final String FUNCTION_ARN = "arn:aws:lambda:eu-west-1:111122223333:function:kms-tag-enforcer-SweepFunction-X";
     private static final byte[] PAYLOAD = "{\"detail\":{\"sweepId\":\"s\"}}".getBytes(StandardCharsets.UTF_8);
 
-    /** One request the stub received. */
-    record Received(String method, String rawPath, Map<String, List<String>> headers, byte[] body) {
-        String header(String name) {
-            return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
-                    .map(entry -> entry.getValue().get(0)).findFirst().orElse(null);
-        }
-    }
-
-    private HttpServer lambda;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private volatile int status = 202;
+    private StubLambdaEndpoint lambda;
 
     @BeforeEach
-    void startStubLambda() throws IOException {
-        lambda = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        lambda.createContext("/", exchange -> {
-            try (exchange; InputStream in = exchange.getRequestBody()) {
-                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                        Map.copyOf(exchange.getRequestHeaders()), in.readAllBytes()));
-                byte[] body = status == 202 ? new byte[0] : "{\"Type\":\"User\",\"message\":\"denied\"}".getBytes(StandardCharsets.UTF_8);
-                if (status != 202) {
-                    exchange.getResponseHeaders().set("x-amzn-ErrorType", "AccessDeniedException");
-                }
-                exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-                if (body.length > 0) {
-                    exchange.getResponseBody().write(body);
-                }
-            }
-        });
-        lambda.start();
+    void startStubLambda() {
+        lambda = StubLambdaEndpoint.start();
     }
 
     @AfterEach
     void stopStubLambda() {
-        lambda.stop(0);
+        lambda.close();
     }
 
     @Test
     void invokesTheFunctionAsynchronouslyWithThePayload() {
         invocation().continueWith(SweepMarker.start("s"), FUNCTION_ARN, PAYLOAD);
 
-        Received request = received.get(0);
+        Received request = lambda.received().get(0);
         assertEquals("POST", request.method());
         assertEquals("/2015-03-31/functions/" + FUNCTION_ARN.replace(":", "%3A") + "/invocations", request.rawPath());
         assertEquals("Event", request.header("X-Amz-Invocation-Type"));
@@ -82,15 +52,15 @@ class LambdaSelfInvocationTest {
     void signsTheRequestWithSigV4ForLambdaInTheFunctionsRegion() {
         invocation().continueWith(SweepMarker.start("s"), FUNCTION_ARN, PAYLOAD);
 
-        String authorization = received.get(0).header("Authorization");
+        String authorization = lambda.received().get(0).header("Authorization");
         assertTrue(authorization.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"), authorization);
         assertTrue(authorization.contains("/eu-west-1/lambda/aws4_request"), authorization);
-        assertTrue(received.get(0).header("X-Amz-Date") != null);
+        assertTrue(lambda.received().get(0).header("X-Amz-Date") != null);
     }
 
     @Test
     void anAnswerOtherThanAcceptedFailsWithLambdasErrorType() {
-        status = 403;
+        lambda.answerWith(403);
 
         IllegalStateException error = assertThrows(IllegalStateException.class,
                 () -> invocation().continueWith(SweepMarker.start("s"), FUNCTION_ARN, PAYLOAD));
@@ -108,7 +78,7 @@ class LambdaSelfInvocationTest {
     }
 
     private LambdaSelfInvocation invocation() {
-        return new LambdaSelfInvocation("eu-west-1", URI.create("http://127.0.0.1:" + lambda.getAddress().getPort()),
+        return new LambdaSelfInvocation("eu-west-1", lambda.endpoint(),
                 UrlConnectionHttpClient.create(),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")));
     }

@@ -214,6 +214,25 @@ class SweepTest {
         }
     }
 
+    /**
+     * The reserve is kept before each key, but not for the pacer's wait inside it: at 0.5 writes/s
+     * the slots are 2 s apart, more than a 6 s invocation's 1.2 s reserve, so a key begun with 1.9 s
+     * left writes at its slot 2 s later, after the deadline (in Lambda: killed, no summary, no
+     * continuation). SweepIT has the same on the wall clock through SweepHandler.
+     */
+    @Test
+    void anInvocationNeverOutrunsItsDeadlineWaitingForAWriteSlot() {
+        IntStream.range(0, 5).forEach(i -> kms.key("k" + i, Map.of("Owner", "alice", "Team", "core", "tmp:x", "1")));
+        long invocationEnds = time.nanos() + 6 * SECOND;
+        Deadline deadline = () -> Duration.ofNanos(invocationEnds - time.nanos());
+
+        SweepSummary summary = sweep(0.5).run(SweepMarker.start("s"), deadline, decisions::add);
+
+        assertTrue(summary.continuation().isPresent());
+        assertTrue(deadline.remaining().compareTo(Duration.ZERO) > 0, () -> "returned " + deadline.remaining().negated().toMillis()
+                + " ms after the deadline, having written " + kms.count("UntagResource") + " keys");
+    }
+
     @Test
     void aSweepThatHasTakenTheMostInvocationsStopsWithoutAContinuation() {
         IntStream.range(0, 5).forEach(i -> kms.key("k" + i, Map.of("tmp:x", "1")));
