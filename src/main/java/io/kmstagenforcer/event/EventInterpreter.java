@@ -18,6 +18,8 @@ public final class EventInterpreter {
     static final String KMS_EVENT_SOURCE = "kms.amazonaws.com";
     static final String API_CALL_DETAIL_TYPE = "AWS API Call via CloudTrail";
     static final String KEY_RESOURCE_TYPE = "AWS::KMS::Key";
+    /** The most of an input value a reason quotes. */
+    private static final int MAX_QUOTED = 100;
 
     /** Where each key-creating API puts the metadata of the key it made. */
     private static final Map<String, String> KEY_METADATA_FIELD = Map.of(
@@ -44,18 +46,31 @@ public final class EventInterpreter {
         } catch (JsonShapeException e) {
             return new Interpretation.Reject(e.getMessage(), Optional.empty());
         }
-        Optional<String> source = event.get("source").stringIfPresent();
-        if (source.isPresent() && !KMS_SOURCE.equals(source.get())) {
-            return ignore("source is " + source.get() + ", not " + KMS_SOURCE, Optional.empty());
+        Optional<String> source;
+        Optional<String> detailType;
+        try {
+            // Routing fields of another type are a broken event, not an absent field: never enforce on them.
+            source = event.get("source").optionalString();
+            detailType = event.get("detail-type").optionalString();
+        } catch (JsonShapeException e) {
+            return new Interpretation.Reject(e.getMessage(), Optional.empty());
         }
-        Optional<String> detailType = event.get("detail-type").stringIfPresent();
+        if (source.isPresent() && !KMS_SOURCE.equals(source.get())) {
+            return ignore("source is " + abbreviated(source.get()) + ", not " + KMS_SOURCE, Optional.empty());
+        }
         if (detailType.isPresent() && !API_CALL_DETAIL_TYPE.equals(detailType.get())) {
-            return ignore("detail-type is '" + detailType.get() + "', not '" + API_CALL_DETAIL_TYPE + "'", Optional.empty());
+            return ignore("detail-type is '" + abbreviated(detailType.get()) + "', not '" + API_CALL_DETAIL_TYPE + "'", Optional.empty());
         }
         JsonField detail = event.get("detail");
-        Optional<String> eventSource = detail.isObject() ? detail.get("eventSource").stringIfPresent() : Optional.empty();
+        Optional<String> eventId = detail.isObject() ? detail.get("eventID").stringIfPresent() : Optional.empty();
+        Optional<String> eventSource;
+        try {
+            eventSource = detail.isObject() ? detail.get("eventSource").optionalString() : Optional.empty();
+        } catch (JsonShapeException e) {
+            return new Interpretation.Reject(e.getMessage(), eventId);
+        }
         if (eventSource.isPresent() && !KMS_EVENT_SOURCE.equals(eventSource.get())) {
-            return ignore("eventSource is " + eventSource.get() + ", not " + KMS_EVENT_SOURCE, detail.get("eventID").stringIfPresent());
+            return ignore("eventSource is " + abbreviated(eventSource.get()) + ", not " + KMS_EVENT_SOURCE, eventId);
         }
         ApiCallRecord call;
         try {
@@ -70,10 +85,10 @@ public final class EventInterpreter {
         Optional<String> eventId = call.eventId();
         boolean creates = KeyEvent.CREATING_CALLS.contains(call.eventName());
         if (!creates && !KeyEvent.TAGGING_CALLS.contains(call.eventName())) {
-            return ignore(call.eventName() + " neither creates a key nor changes its tags", eventId);
+            return ignore(abbreviated(call.eventName()) + " neither creates a key nor changes its tags", eventId);
         }
         if (call.errorCode().isPresent()) {
-            return ignore(call.eventName() + " failed with " + call.errorCode().get() + ": "
+            return ignore(call.eventName() + " failed with " + abbreviated(call.errorCode().get()) + ": "
                     + (creates ? "no key was made" : "no tag was changed"), eventId);
         }
         if (!creates && enforcer.made(call.userIdentity())) {
@@ -161,6 +176,11 @@ public final class EventInterpreter {
         } catch (IllegalArgumentException e) {
             throw new JsonShapeException(arn.path() + ": " + e.getMessage());
         }
+    }
+
+    /** Input copied into a reason is cut short: a reason is for a person, and a hostile field may be huge. */
+    private static String abbreviated(String text) {
+        return text.length() <= MAX_QUOTED ? text : text.substring(0, MAX_QUOTED) + "...";
     }
 
     private static Interpretation ignore(String reason, Optional<String> eventId) {

@@ -34,6 +34,9 @@ final class EventOracle {
             "CreateKey", List.of("responseElements", "keyMetadata"),
             "ReplicateKey", List.of("responseElements", "replicaKeyMetadata"));
 
+    /** The drift events: a changed key, re-evaluated. */
+    static final Set<String> TAG_CHANGING_EVENTS = Set.of("TagResource", "UntagResource");
+
     private static final Set<String> UNTAGGABLE_STATES = Set.of("PendingDeletion", "PendingReplicaDeletion");
     /** Partitions as AWS names them ({@code aws}, {@code aws-cn}, {@code aws-us-gov}, {@code aws-iso-b}...). */
     private static final String PARTITION_PREFIX = "aws";
@@ -53,16 +56,6 @@ final class EventOracle {
     }
 
     static Verdict judge(byte[] input) {
-        return judge(input, false);
-    }
-
-    /**
-     * With {@code otherTypesAsAbsent}, a {@code source}, {@code detail-type} or
-     * {@code detail.eventSource} that is not a string counts as absent, the way the function reads
-     * them today. That is a known bug (see {@code FuzzRegressionTest}), which the fuzzer tolerates
-     * (but counts) unless run with {@code -Dfuzz.strict=true}.
-     */
-    static Verdict judge(byte[] input, boolean otherTypesAsAbsent) {
         Optional<Object> document = FuzzJson.tryParse(input);
         if (document.isEmpty()) {
             return Verdict.invalid("not strict JSON");
@@ -70,22 +63,25 @@ final class EventOracle {
         if (!(document.get() instanceof Obj event)) {
             return Verdict.invalid("not a JSON object");
         }
-        if (!absentOr(event.get("source"), "aws.kms", otherTypesAsAbsent)) {
+        if (!absentOr(event.get("source"), "aws.kms")) {
             return Verdict.invalid("source is not aws.kms");
         }
-        if (!absentOr(event.get("detail-type"), "AWS API Call via CloudTrail", otherTypesAsAbsent)) {
+        if (!absentOr(event.get("detail-type"), "AWS API Call via CloudTrail")) {
             return Verdict.invalid("detail-type is not AWS API Call via CloudTrail");
         }
         if (!(event.get("detail") instanceof Obj detail)) {
             return Verdict.invalid("detail is not an object");
         }
-        if (!absentOr(detail.get("eventSource"), "kms.amazonaws.com", otherTypesAsAbsent)) {
+        if (!absentOr(detail.get("eventSource"), "kms.amazonaws.com")) {
             return Verdict.invalid("detail.eventSource is not kms.amazonaws.com");
         }
         Object eventName = detail.get("eventName");
+        if (eventName instanceof String name && TAG_CHANGING_EVENTS.contains(name)) {
+            return isAbsent(detail.get("errorCode")) ? changedKey(detail) : Verdict.invalid("detail.errorCode is present: the call failed");
+        }
         List<String> metadataPath = eventName instanceof String name ? KEY_CHANGING_EVENTS.get(name) : null;
         if (metadataPath == null) {
-            return Verdict.invalid("detail.eventName is not one of " + KEY_CHANGING_EVENTS.keySet());
+            return Verdict.invalid("detail.eventName is not one of " + KEY_CHANGING_EVENTS.keySet() + " or " + TAG_CHANGING_EVENTS);
         }
         if (!isAbsent(detail.get("errorCode"))) {
             return Verdict.invalid("detail.errorCode is present: the call failed");
@@ -118,9 +114,34 @@ final class EventOracle {
         return isPartition(parts[1]) && isRegion(parts[3]) && isAccount(parts[4]) && isKeyId(parts[5].substring("key/".length()));
     }
 
-    /** Absent, JSON null, or exactly the expected string (or, with {@code otherTypesAsAbsent}, not a string). */
-    private static boolean absentOr(Object value, String expected, boolean otherTypesAsAbsent) {
-        return isAbsent(value) || expected.equals(value) || (otherTypesAsAbsent && !(value instanceof String));
+    /**
+     * A drift event's key: the first {@code resources[]} entry of type AWS::KMS::Key, else a
+     * {@code requestParameters.keyId} or {@code responseElements.keyId} that is a key ARN. (The fuzzer's
+     * function has no role name, so no caller counts as the enforcer itself.)
+     */
+    private static Verdict changedKey(Obj detail) {
+        Object resources = detail.get("resources");
+        if (resources instanceof FuzzJson.Arr list) {
+            for (Object resource : list.elements) {
+                if (resource instanceof Obj entry && "AWS::KMS::Key".equals(entry.get("type"))) {
+                    return entry.get("ARN") instanceof String arn && isKeyArn(arn)
+                            ? new Verdict(Optional.of(arn), "valid") : Verdict.invalid("the key resource's ARN is not a key ARN");
+                }
+            }
+        } else if (!isAbsent(resources)) {
+            return Verdict.invalid("detail.resources is not an array");
+        }
+        for (String holder : List.of("requestParameters", "responseElements")) {
+            if (detail.get(holder) instanceof Obj fields && fields.get("keyId") instanceof String keyId && isKeyArn(keyId)) {
+                return new Verdict(Optional.of(keyId), "valid");
+            }
+        }
+        return Verdict.invalid("a tag change that names no key ARN");
+    }
+
+    /** Absent, JSON null, or exactly the expected string. */
+    private static boolean absentOr(Object value, String expected) {
+        return isAbsent(value) || expected.equals(value);
     }
 
     private static boolean isAbsent(Object value) {

@@ -70,9 +70,9 @@ final class FuzzHarness implements AutoCloseable {
     /**
      * A rejection's reason starts with the path of the field at fault, rooted at the event, e.g.
      * {@code event is not valid JSON: ...} or {@code event.detail.responseElements.keyMetadata.arn: ...}:
-     * {@code event}, then {@code .name} parts, then a space or a colon.
+     * {@code event}, then {@code .name} parts (each maybe with an {@code [index]}), then a space or a colon.
      */
-    private static final Pattern STARTS_WITH_FIELD_PATH = Pattern.compile("event(\\.[A-Za-z][A-Za-z0-9-]*)*(?=[ :])");
+    private static final Pattern STARTS_WITH_FIELD_PATH = Pattern.compile("event(\\.[A-Za-z][A-Za-z0-9-]*(\\[\\d+])?)*(?=[ :])");
 
     /** What one run did. */
     record Run(Optional<byte[]> response, Optional<Throwable> thrown, List<Write> writes, String log) {
@@ -166,40 +166,25 @@ final class FuzzHarness implements AutoCloseable {
                 log.toString(StandardCharsets.UTF_8));
     }
 
-    /**
-     * Every way a run broke the contract ({@code problems}, empty for a good run), the known bugs
-     * it showed ({@code knownBugs}, problems when they are not tolerated), and the response's
-     * outcome (or what happened instead).
-     */
-    record Check(List<String> problems, List<String> knownBugs, String outcome) {
+    /** Every way a run broke the contract ({@code problems}, empty for a good run), and the response's outcome (or what happened instead). */
+    record Check(List<String> problems, String outcome) {
         boolean good() {
-            return problems.isEmpty() && knownBugs.isEmpty();
+            return problems.isEmpty();
         }
     }
 
-    /** A write for an event whose source, detail-type or eventSource is not a string; see FuzzRegressionTest. */
-    static final String NON_STRING_ROUTING_FIELD_BUG =
-            "known bug: a source, detail-type or detail.eventSource that is not a string is read as absent, and the key is tagged";
-
-    /** Runs the input and checks the run, known bugs not tolerated. */
+    /** Runs the input and checks the run. */
     Check check(byte[] input) {
-        return check(input, run(input), false);
+        return check(input, run(input));
     }
 
-    static Check check(byte[] input, Run run, boolean tolerateKnownBugs) {
+    static Check check(byte[] input, Run run) {
         List<String> problems = new ArrayList<>();
-        List<String> knownBugs = new ArrayList<>();
         run.thrown().ifPresent(thrown -> problems.add("the handler threw " + describe(thrown)));
         Verdict verdict = EventOracle.judge(input);
         if (!run.writes().isEmpty() && !verdict.valid()) {
-            Verdict asReadToday = EventOracle.judge(input, true);
-            if (asReadToday.valid()) {
-                (tolerateKnownBugs ? knownBugs : problems).add(NON_STRING_ROUTING_FIELD_BUG + " (" + verdict.why() + ")");
-                verdict = asReadToday;
-            } else {
-                problems.add("wrote to KMS (" + run.writes().stream().map(Write::operation).toList() + ") for an input that is "
-                        + "not a valid event on a customer managed key: " + verdict.why());
-            }
+            problems.add("wrote to KMS (" + run.writes().stream().map(Write::operation).toList() + ") for an input that is "
+                    + "not a valid event on a customer managed key: " + verdict.why());
         }
         problems.addAll(writeProblems(verdict, run.writes()));
         String outcome = run.thrown().map(thrown -> "threw " + thrown.getClass().getSimpleName()).orElse("no JSON object");
@@ -214,7 +199,7 @@ final class FuzzHarness implements AutoCloseable {
             }
             problems.addAll(logProblems(run.log()));
         }
-        return new Check(problems, knownBugs, outcome);
+        return new Check(problems, outcome);
     }
 
     /** Writes only to the event's key in its region, at most one of each kind, with tags KMS accepts. */
