@@ -72,7 +72,8 @@ public final class TagPlanner {
             variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"));
             return;
         }
-        boolean carriesValue = present.isEmpty() && carried.isPresent() && carried.equals(target);
+        // The value is carried when it stands only on a variant about to be removed: tag before untag.
+        boolean carriesValue = present.isEmpty() && variants.stream().map(current::get).anyMatch(target.get()::equals);
         for (String variant : variants) {
             draft.remove(variant, Problem.WRONG_CASE, present.isPresent() || !carriesValue
                     ? "removed: \"" + tag.key() + "\" holds the value"

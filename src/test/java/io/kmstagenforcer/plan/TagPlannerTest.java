@@ -491,6 +491,28 @@ class TagPlannerTest {
         assertEquals(List.of("createdby"), plan.toRemove());
     }
 
+    @Test
+    void onAnExistingKeyAVariantsValueKeptForAFixedValueIsNeverRemovedBeforeItIsTagged() {
+        Map<String, String> current = fillers(49, "costcenter", "Bob");
+        TagPolicy policy = Policies.parse("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}");
+
+        TagPlan plan = TagPlanner.plan(current, policy, EXISTING_KEY);
+
+        assertFalse(plan.hasChanges(), () -> "tagging first would pass 50 tags, removing costcenter first would leave Bob on no key: " + plan);
+        assertTrue(plan.violations().contains(new Violation("CostCenter", Problem.TAG_LIMIT, "not added: the key would exceed 50 tags")),
+                plan::toString);
+    }
+
+    @Test
+    void onAnExistingKeyAVariantsValueKeptForAFixedValueIsRenamedTaggingFirst() {
+        TagPlan plan = TagPlanner.plan(tags("costcenter", "Bob"),
+                Policies.parse("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}"), EXISTING_KEY);
+
+        assertEquals(Map.of("CostCenter", "Bob"), plan.toSet(), "the only value there is, kept");
+        assertEquals(List.of("costcenter"), plan.toRemove());
+        assertEquals(WriteOrder.TAG_FIRST, plan.order());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static TagPlan plan(TagPolicy policy, Map<String, String> current) {
