@@ -564,20 +564,24 @@ class TagPlannerTest {
         assertNoChanges(plan, "OWNER:PROTECTED");
     }
 
-    @Test
-    void aProtectedForbiddenTagFreesNoSlotSoAMissingTagAtTheLimitIsNotAdded() {
-        TagPlan plan = plan(TEAM_PROTECTED, fillers(49, "tmp:abac-x", "1"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void aProtectedForbiddenTagKeepsItsSlotAtTheLimit(String what, Map<String, String> current, Map<String, String> toSet,
+            List<String> toRemove, WriteOrder order, List<String> violations) {
+        TagPlan plan = plan(TEAM_PROTECTED, current);
 
-        assertNoChanges(plan, "Team:TAG_LIMIT", "tmp:abac-x:PROTECTED");
+        assertChanges(plan, toSet, toRemove, toRemove.isEmpty() ? Map.of() : Map.of("tmp:build", "2"));
+        assertEquals(order, plan.order());
+        assertEquals(violations, problems(plan));
     }
 
-    @Test
-    void anUnprotectedForbiddenTagStillMakesRoomAtTheLimitBesideAProtectedOne() {
-        TagPlan plan = plan(TEAM_PROTECTED, fillers(48, "tmp:abac-x", "1", "tmp:build", "2"));
-
-        assertPlan(plan, Map.of("Team", "unassigned"), List.of("tmp:build"), Map.of("tmp:build", "2"),
-                "Team:MISSING", "tmp:abac-x:PROTECTED", "tmp:build:FORBIDDEN");
-        assertEquals(WriteOrder.UNTAG_FIRST, plan.order());
+    static Stream<Arguments> aProtectedForbiddenTagKeepsItsSlotAtTheLimit() {
+        return Stream.of(
+                arguments("alone, it frees no slot: the missing Team is not added", fillers(49, "tmp:abac-x", "1"),
+                        Map.of(), List.of(), WriteOrder.TAG_FIRST, List.of("Team:TAG_LIMIT", "tmp:abac-x:PROTECTED")),
+                arguments("beside it, an unprotected forbidden tag still makes room", fillers(48, "tmp:abac-x", "1", "tmp:build", "2"),
+                        Map.of("Team", "unassigned"), List.of("tmp:build"), WriteOrder.UNTAG_FIRST,
+                        List.of("Team:MISSING", "tmp:abac-x:PROTECTED", "tmp:build:FORBIDDEN")));
     }
 
     @Test

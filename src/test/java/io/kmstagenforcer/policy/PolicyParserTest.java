@@ -261,22 +261,22 @@ class PolicyParserTest {
                 rejected("exemptTag forbidden", "{'forbidden':['tag-enforcer:*'],'exemptTag':'tag-enforcer:exempt'}",
                         "TAG_POLICY.exemptTag", "matches the forbidden \"tag-enforcer:*\""),
                 // protectedTags
-                rejected("protectedTags not an array", "{'protectedTags':'Team'}", "TAG_POLICY.protectedTags", "must be an array"),
-                rejected("protectedTags entry not a string", "{'protectedTags':['Team',1]}", "TAG_POLICY.protectedTags[1]", "must be a string"),
-                rejected("protectedTags empty string", "{'protectedTags':['']}", "TAG_POLICY.protectedTags[0]", "is not a valid tag key glob"),
-                rejected("protectedTags glob with invalid chars", "{'protectedTags':['team?']}", "TAG_POLICY.protectedTags[0]", "is not a valid tag key glob"),
-                rejected("protectedTags starting with aws:", "{'protectedTags':['Team','AWS:*']}", "TAG_POLICY.protectedTags[1]", "aws: tags belong to AWS"),
-                rejected("forbidden glob matching a protected key", "{'forbidden':['T*'],'protectedTags':['Team']}",
-                        "TAG_POLICY.protectedTags[0]", "\"Team\" and the forbidden \"T*\" name the same key"),
-                rejected("protected glob matching a forbidden key", "{'forbidden':['Scratch'],'protectedTags':['s*']}",
-                        "TAG_POLICY.protectedTags[0]", "and the forbidden \"Scratch\" name the same key"),
-                rejected("the same key forbidden and protected, in other case", "{'forbidden':['team'],'protectedTags':['Team']}",
-                        "TAG_POLICY.protectedTags[0]", "name the same key"),
-                rejected("protected required tag with a fixed value", "{'required':{'Team':{'value':'platform'}},'protectedTags':['Te*']}",
-                        "TAG_POLICY.protectedTags[0]", "protects the required tag \"Team\", whose fixed \"value\""),
-                rejected("protected required tag under normalizeKeyCase",
-                        "{'normalizeKeyCase':true,'required':{'Owner':{'default':'x'}},'protectedTags':['owner']}",
-                        "TAG_POLICY.protectedTags[0]", "protects the required tag \"Owner\" and its case variants"),
+                globsRejected("not an array", "'Team'", "", "must be an array"),
+                globsRejected("an entry not a string", "['Team',1]", "[1]", "must be a string"),
+                globsRejected("an empty string", "['']", "[0]", "is not a valid tag key glob"),
+                globsRejected("a glob with invalid chars", "['team?']", "[0]", "is not a valid tag key glob"),
+                globsRejected("a glob starting with AWS:", "['Team','AWS:*']", "[1]", "aws: tags belong to AWS"),
+                protectedRejected("forbidden glob matching a protected key", "'forbidden':['T*'],'protectedTags':['Team']",
+                        "\"Team\" and the forbidden \"T*\" name the same key"),
+                protectedRejected("protected glob matching a forbidden key", "'forbidden':['Scratch'],'protectedTags':['s*']",
+                        "and the forbidden \"Scratch\" name the same key"),
+                protectedRejected("the same key forbidden and protected, in other case", "'forbidden':['team'],'protectedTags':['Team']",
+                        "name the same key"),
+                protectedRejected("protected required tag with a fixed value", "'required':{'Team':{'value':'platform'}},'protectedTags':['Te*']",
+                        "protects the required tag \"Team\", whose fixed \"value\""),
+                protectedRejected("protected required tag under normalizeKeyCase",
+                        "'normalizeKeyCase':true,'required':{'Owner':{'default':'x'}},'protectedTags':['owner']",
+                        "protects the required tag \"Owner\" and its case variants"),
                 rejected("checkKeyPolicy not boolean", "{'checkKeyPolicy':'yes'}", "TAG_POLICY.checkKeyPolicy", "must be true or false"),
                 // a fixed value must be the same for every event about one key
                 rejected("value with ${eventTime}", "{'required':{'Seen':{'value':'${eventTime}'}}}",
@@ -289,6 +289,16 @@ class PolicyParserTest {
 
     private static Arguments rejected(String what, String policy, String fieldPath, String problem) {
         return arguments(what, json(policy), fieldPath, problem);
+    }
+
+    /** A policy whose only field is {@code protectedTags} = {@code value} (single-quoted), rejected for {@code element} of it. */
+    private static Arguments globsRejected(String what, String value, String element, String problem) {
+        return rejected("protectedTags: " + what, "{'protectedTags':" + value + "}", "TAG_POLICY.protectedTags" + element, problem);
+    }
+
+    /** A policy (its members, single-quoted) whose first protectedTags glob contradicts another rule. */
+    private static Arguments protectedRejected(String what, String members, String problem) {
+        return rejected(what, "{" + members + "}", "TAG_POLICY.protectedTags[0]", problem);
     }
 
     /** A policy requiring the one tag {@code key}, rejected for {@code field} of it ("" for the tag itself). */
