@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -49,6 +50,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyResponse;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
@@ -594,6 +597,118 @@ class TagEnforcerHandlerTest {
             assertEquals(row.outcome(), outcome);
             assertEquals(1L, logLine("metrics").get(row.metric()).optionalLong().orElseThrow(), () -> row.metric() + " in " + logLines());
             assertTrue(logLine("decision").get("reason").requiredString().contains(row.errorCode()));
+        }
+    }
+
+    /** checkKeyPolicy: which changed tags the key policy grants or denies access by. */
+    @Nested
+    class KeyPolicy {
+        private static final String POLICY = "{'required':{'Owner':{'default':'${principal}'},'Team':{'default':'unassigned'}},"
+                + "'forbidden':['tmp:*'],'checkKeyPolicy':true}";
+        /** Conditions on Team and, in other case, on tmp:build; an alias condition, which is not a tag. */
+        private static final String KEY_POLICY = json("{'Version':'2012-10-17','Statement':["
+                + "{'Sid':'Enable IAM User Permissions','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::111122223333:root'},"
+                + "'Action':'kms:*','Resource':'*'},"
+                + "{'Sid':'Team members','Effect':'Allow','Principal':{'AWS':'*'},'Action':'kms:Decrypt','Resource':'*',"
+                + "'Condition':{'StringEquals':{'aws:ResourceTag/Team':'payments'},"
+                + "'ForAnyValue:StringLike':{'AWS:RESOURCETAG/TMP:BUILD':'*','kms:ResourceAliases':'alias/payments-*'}}}]}");
+
+        @BeforeEach
+        void checkKeyPolicy() {
+            environment.put("TAG_POLICY", json(POLICY));
+        }
+
+        @Test
+        void namesTheChangedTagsAKeyPolicyConditionNamesAndStillMakesTheChanges() {
+            givenTags(KEY_ARN, "Owner", "alice", "tmp:build", "1", "Scratch", "x");
+            when(kms.getKeyPolicy(any(GetKeyPolicyRequest.class))).thenReturn(keyPolicy(KEY_POLICY));
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertEquals(List.of("Team", "tmp:build"), strings(logLine("decision").get("accessControlTags")));
+            assertEquals("read", text(logLine("decision"), "keyPolicy"));
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).listResourceTags(list(KEY_ARN));
+            calls.verify(kms).getKeyPolicy(GetKeyPolicyRequest.builder().keyId(KEY_ARN).policyName("default").build());
+            calls.verify(kms).tagResource(tag(KEY_ARN, ordered("Team", "unassigned")));
+            calls.verify(kms).untagResource(untag(KEY_ARN, "tmp:build"));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void aKeyPolicyItMayNotReadDoesNotStopTheChangesAndTheDecisionSaysSo() {
+            givenTags(KEY_ARN, "Owner", "alice", "tmp:build", "1");
+            when(kms.getKeyPolicy(any(GetKeyPolicyRequest.class))).thenThrow(kmsError("AccessDeniedException", 400));
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertTrue(text(logLine("decision"), "keyPolicy").startsWith("could not be read (GetKeyPolicy answered AccessDeniedException)"),
+                    text(logLine("decision"), "keyPolicy"));
+            assertEquals(List.of(), strings(logLine("decision").get("accessControlTags")));
+            verify(kms).tagResource(any(TagResourceRequest.class));
+            verify(kms).untagResource(any(UntagResourceRequest.class));
+        }
+
+        @Test
+        void aThrottledGetKeyPolicyIsRetriedLikeAnyOtherCallAndNothingIsWritten() {
+            givenTags(KEY_ARN, "Owner", "alice");
+            when(kms.getKeyPolicy(any(GetKeyPolicyRequest.class))).thenThrow(kmsError("ThrottlingException", 400));
+
+            assertThrows(RetryableFailure.class, () -> invoke("events/create-key.json"));
+
+            verify(kms, never()).tagResource(any(TagResourceRequest.class));
+        }
+
+        @Test
+        void reportModeReadsTheKeyPolicyAndNamesTheTagsItWouldChange() {
+            environment.put("ENFORCEMENT_MODE", "report");
+            givenTags(KEY_ARN, "Owner", "alice", "tmp:build", "1");
+            when(kms.getKeyPolicy(any(GetKeyPolicyRequest.class))).thenReturn(keyPolicy(KEY_POLICY));
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REPORTED", text(response, "outcome"));
+            assertEquals(List.of("Team", "tmp:build"), strings(response.get("accessControlTags")));
+            verify(kms, never()).tagResource(any(TagResourceRequest.class));
+            verify(kms, never()).untagResource(any(UntagResourceRequest.class));
+        }
+
+        @Test
+        void aCompliantKeyCostsNoGetKeyPolicy() {
+            givenTags(KEY_ARN, "Owner", "alice", "Team", "payments");
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("COMPLIANT", text(response, "outcome"));
+            assertFalse(response.get("keyPolicy").isPresent());
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void withoutCheckKeyPolicyTheKeyPolicyIsNeverRead() {
+            environment.put("TAG_POLICY", json(POLICY.replace(",'checkKeyPolicy':true", "")));
+            givenTags(KEY_ARN, "Owner", "alice", "tmp:build", "1");
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            verify(kms, never()).getKeyPolicy(any(GetKeyPolicyRequest.class));
+            assertFalse(logLine("decision").get("keyPolicy").isPresent());
+        }
+
+        private static String json(String singleQuoted) {
+            return singleQuoted.replace('\'', '"');
+        }
+
+        private static GetKeyPolicyResponse keyPolicy(String document) {
+            return GetKeyPolicyResponse.builder().policyName("default").policy(document).build();
+        }
+
+        private static List<String> strings(JsonField array) {
+            return array.elements().stream().map(JsonField::requiredString).toList();
         }
     }
 

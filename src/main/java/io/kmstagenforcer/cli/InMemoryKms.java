@@ -7,6 +7,8 @@ import java.util.Map;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyResponse;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
@@ -19,7 +21,7 @@ import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
 import software.amazon.awssdk.services.kms.model.UntagResourceResponse;
 
 /**
- * One customer managed key, enabled, with the simulator's tags, held in memory: the four KMS
+ * One customer managed key, enabled, with the simulator's tags and key policy, held in memory: the five KMS
  * operations the enforcer uses, and a record of every write, in order. Any other operation is the
  * SDK's default, {@link UnsupportedOperationException}. Nothing leaves the process.
  *
@@ -33,11 +35,18 @@ final class InMemoryKms implements KmsClient {
         static final String UNTAG = "UntagResource";
     }
 
+    /** The key policy KMS gives a key created without one: the account may use it through IAM; no tag condition. */
+    static final String DEFAULT_KEY_POLICY = "{\"Version\":\"2012-10-17\",\"Id\":\"key-default-1\",\"Statement\":[{\"Sid\":"
+            + "\"Enable IAM User Permissions\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
+            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+
     private final Map<String, String> tags;
+    private final String keyPolicy;
     private final List<Write> writes = new ArrayList<>();
 
-    InMemoryKms(Map<String, String> tags) {
+    InMemoryKms(Map<String, String> tags, String keyPolicy) {
         this.tags = new LinkedHashMap<>(tags);
+        this.keyPolicy = keyPolicy;
     }
 
     /** The key's tags now. */
@@ -63,6 +72,11 @@ final class InMemoryKms implements KmsClient {
         return DescribeKeyResponse.builder()
                 .keyMetadata(KeyMetadata.builder().keyId(request.keyId()).keyManager(KeyManagerType.CUSTOMER).keyState(KeyState.ENABLED).build())
                 .build();
+    }
+
+    @Override
+    public GetKeyPolicyResponse getKeyPolicy(GetKeyPolicyRequest request) {
+        return GetKeyPolicyResponse.builder().policyName(request.policyName()).policy(keyPolicy).build();
     }
 
     @Override

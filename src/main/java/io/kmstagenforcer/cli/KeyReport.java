@@ -2,8 +2,10 @@ package io.kmstagenforcer.cli;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.plan.Violation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,12 +17,21 @@ import java.util.Optional;
  * @param skipped    for an {@code IGNORED} key, the reason it was left alone, as the summary counts it
  * @param changes    for a {@code REPORTED} key, what enforce mode would write
  * @param violations every way the key breaks the policy, fixed or not
+ * @param accessControlTags with checkKeyPolicy, the tags enforce mode would change that a key policy condition names
+ * @param keyPolicy  with checkKeyPolicy, for a key that would change: {@code read}, or why it could not be read
  */
 record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
-        List<Violation> violations) {
+        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy) {
 
     KeyReport {
         violations = List.copyOf(violations);
+        accessControlTags = List.copyOf(accessControlTags);
+    }
+
+    /** A key whose key policy was not looked at. */
+    KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
+            List<Violation> violations) {
+        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty());
     }
 
     /**
@@ -37,7 +48,17 @@ record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Option
                 gaveUp ? result.reason().map(reason -> reason + ", still after every retry") : result.reason(),
                 result.skipped(),
                 changes,
-                result.violations());
+                result.violations(),
+                result.accessControlTags(),
+                result.keyPolicy());
+    }
+
+    /** What the key policy check found, as detail lines: each access-control tag, and a key policy that could not be read. */
+    List<String> keyPolicyLines() {
+        List<String> lines = new ArrayList<>();
+        accessControlTags.forEach(tag -> lines.add(tag + ": a key policy condition (aws:ResourceTag) names it"));
+        keyPolicy.filter(status -> !status.equals(TagEnforcer.KEY_POLICY_READ)).ifPresent(status -> lines.add("key policy " + status));
+        return lines;
     }
 
     /** {@code key PROBLEM: detail} */

@@ -48,7 +48,9 @@ enum ReportFormat {
                             .objects("violations", key.violations(), (item, violation) -> item
                                     .string("key", violation.key())
                                     .string("problem", violation.problem().name())
-                                    .string("detail", violation.detail())))
+                                    .string("detail", violation.detail()))
+                            .strings("accessControlTags", key.accessControlTags())
+                            .string("keyPolicy", key.keyPolicy().orElse(null)))
                     .object("summary", json -> json
                             .number("keysSeen", summary.keysSeen())
                             .number("compliant", summary.compliant())
@@ -70,7 +72,8 @@ enum ReportFormat {
         @Override
         String render(ReportDocument report) {
             StringBuilder csv = new StringBuilder(Csv.record(
-                    List.of("keyArn", "outcome", "skipped", "reason", "add", "replace", "remove", "violations")));
+                    List.of("keyArn", "outcome", "skipped", "reason", "add", "replace", "remove", "violations", "accessControlTags",
+                            "keyPolicy")));
             for (KeyReport key : report.keys()) {
                 TagChanges changes = key.changes();
                 csv.append(Csv.record(List.of(
@@ -81,7 +84,9 @@ enum ReportFormat {
                         String.join(SEPARATOR, changes.addLines()),
                         String.join(SEPARATOR, changes.replaceLines()),
                         String.join(SEPARATOR, changes.removeLines()),
-                        key.violations().stream().map(KeyReport::describe).collect(Collectors.joining(SEPARATOR)))));
+                        key.violations().stream().map(KeyReport::describe).collect(Collectors.joining(SEPARATOR)),
+                        String.join(SEPARATOR, key.accessControlTags()),
+                        key.keyPolicy().orElse(""))));
             }
             return csv.toString();
         }
@@ -126,10 +131,11 @@ enum ReportFormat {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The DETAIL cells of a key's rows: one per change, one per violation of a non-compliant key, else the reason. */
+    /** The DETAIL cells of a key's rows: one per change, one per access-control tag, one per violation of a non-compliant key, else the reason. */
     private static List<String[]> details(KeyReport key) {
         List<String[]> rows = new ArrayList<>();
         key.changes().changes().forEach(change -> rows.add(new String[] {change.action(), change.text()}));
+        key.keyPolicyLines().forEach(line -> rows.add(new String[] {"ABAC", line}));
         if (key.outcome() == Outcome.NONCOMPLIANT) {
             key.violations().forEach(violation -> rows.add(new String[] {KeyReport.describe(violation)}));
         } else if (rows.isEmpty() && key.outcome() != Outcome.COMPLIANT) {

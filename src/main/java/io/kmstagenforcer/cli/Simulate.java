@@ -1,9 +1,12 @@
 package io.kmstagenforcer.cli;
 
 import io.kmstagenforcer.event.KeyArn;
+import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.json.JsonShapeException;
 import io.kmstagenforcer.policy.TagPolicy;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +20,7 @@ import java.util.Set;
 public final class Simulate {
     static final String TOOL = "simulate";
     static final String USAGE = """
-            usage: scripts/simulate --policy FILE --tags FILE [--event FILE | --key-arn ARN] [--format text|json]
+            usage: scripts/simulate --policy FILE --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--format text|json]
 
             Shows what the function would do to a KMS key with these tags, offline: the violations, the
             TagResource and UntagResource it would send (in its order), the previous values it would log,
@@ -27,6 +30,8 @@ public final class Simulate {
                           gives the creation context (${principal} from the event); a TagResource or
                           UntagResource, like no event, an existing key's (${principal} is "unknown")
               --key-arn   the key, without --event (default: a placeholder ARN)
+              --key-policy  the key's key policy, for a policy with checkKeyPolicy: the policy document, or the
+                          output of aws kms get-key-policy (default: the default key policy, which names no tag)
               --format    text (default) or json
               --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
             Exit status: 0 simulated (whatever the outcome), 2 usage, unreadable file or invalid policy.
@@ -36,6 +41,7 @@ public final class Simulate {
     private static final String EVENT = "--event";
     private static final String KEY_ARN = "--key-arn";
     private static final String FORMAT = "--format";
+    private static final String KEY_POLICY = "--key-policy";
 
     private Simulate() {
     }
@@ -54,7 +60,7 @@ public final class Simulate {
         PrintStream out = Cli.utf8(stdout);
         PrintStream err = Cli.utf8(stderr);
         return Cli.run(TOOL, USAGE, out, err,
-                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, FORMAT), Set.of()),
+                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, KEY_POLICY, FORMAT), Set.of()),
                 arguments -> simulate(arguments, out, workingDirectory));
     }
 
@@ -70,9 +76,20 @@ public final class Simulate {
         TagPolicy policy = Cli.readPolicy(POLICY, workingDirectory.resolve(policyFile));
         Simulation.Input input = new Simulation.Input(policyFile, policy,
                 TagsFile.parse(Cli.read(TAGS, workingDirectory.resolve(tagsFile))),
-                eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn);
+                eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn,
+                arguments.value(KEY_POLICY), arguments.value(KEY_POLICY).map(file -> keyPolicy(workingDirectory.resolve(file))));
         out.print(format.render(Simulation.of(input)));
         return Cli.OK;
+    }
+
+    /** A key policy document, or what {@code aws kms get-key-policy} prints: {@code {"Policy": "<the document>", ...}}. */
+    private static String keyPolicy(Path file) {
+        String text = new String(Cli.read(KEY_POLICY, file), StandardCharsets.UTF_8);
+        try {
+            return JsonField.parse(KEY_POLICY + " " + file, text).get("Policy").stringIfPresent().orElse(text);
+        } catch (JsonShapeException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static KeyArn keyArn(String text) {

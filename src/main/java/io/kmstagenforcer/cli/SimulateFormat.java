@@ -28,6 +28,10 @@ enum SimulateFormat {
                     .map(write -> new String[] {(writes.indexOf(write) + 1) + ". " + write.operation(), describe(write)}).toList()));
             text.append(section("previous values it logs (previousValues)", simulation.enforce().previousValues().entrySet().stream()
                     .map(tag -> new String[] {tag.getKey(), tag.getValue()}).toList()));
+            if (simulation.input().policy().checkKeyPolicy()) {
+                text.append(section("changed tags a key policy condition names (accessControlTags)", simulation.enforce().accessControlTags()
+                        .stream().map(tag -> new String[] {tag, "aws:ResourceTag/" + tag}).toList()));
+            }
             text.append(outcomes(simulation));
             return text.append("\ntags after enforce mode\n  ").append(tags(simulation.tagsAfter())).append('\n').toString();
         }
@@ -56,6 +60,7 @@ enum SimulateFormat {
                         }
                     })
                     .stringMap("previousValues", simulation.enforce().previousValues())
+                    .string("keyPolicy", input.keyPolicyFile().orElse(null))
                     .object("enforce", json -> ResultJson.members(json, simulation.enforce()))
                     .object("report", json -> ResultJson.members(json, simulation.report()))
                     .stringMap("tagsAfterEnforce", simulation.tagsAfter())
@@ -76,6 +81,10 @@ enum SimulateFormat {
         simulation.key().ifPresent(key -> facts.row("key", key + (simulation.placeholderKey() ? " (a placeholder: --key-arn names a key)" : "")));
         simulation.event().filter(event -> event.createsKey() && event.keyManager().isEmpty()).ifPresent(event -> facts.row("note",
                 "the event does not say who manages the key, so the function asks DescribeKey first; this assumes a customer managed key"));
+        if (input.policy().checkKeyPolicy()) {
+            facts.row("key policy", input.keyPolicyFile()
+                    .orElse("the default key policy, which names no tag (--key-policy names the key's own)"));
+        }
         if (simulation.context().isPresent()) {
             contextRows(simulation).forEach(facts::row);
             facts.row("tags", tags(input.tags()));

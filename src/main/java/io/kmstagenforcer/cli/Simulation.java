@@ -59,9 +59,10 @@ record Simulation(
      * @param policyFile the policy file as the user named it
      * @param eventFile  the event file as the user named it, with its bytes
      * @param keyArn     {@code --key-arn}, for a run without an event
+     * @param keyPolicyFile {@code --key-policy} as the user named it, with the key policy document it holds
      */
     record Input(String policyFile, TagPolicy policy, Map<String, String> tags, Optional<String> eventFile,
-            Optional<byte[]> eventBytes, Optional<KeyArn> keyArn) {
+            Optional<byte[]> eventBytes, Optional<KeyArn> keyArn, Optional<String> keyPolicyFile, Optional<String> keyPolicy) {
         Input {
             tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
         }
@@ -83,9 +84,10 @@ record Simulation(
                 .map(KeyContext::ofCreation)
                 .orElseGet(() -> KeyContext.ofExistingKey(arn, Optional.empty())));
 
-        InMemoryKms enforced = new InMemoryKms(input.tags());
+        String keyPolicy = input.keyPolicy().orElse(InMemoryKms.DEFAULT_KEY_POLICY);
+        InMemoryKms enforced = new InMemoryKms(input.tags(), keyPolicy);
         EnforcementResult enforce = run(input, Mode.ENFORCE, new KmsKeys(region -> enforced), key);
-        EnforcementResult report = run(input, Mode.REPORT, KmsKeys.readOnly(region -> new InMemoryKms(input.tags())), key);
+        EnforcementResult report = run(input, Mode.REPORT, KmsKeys.readOnly(region -> new InMemoryKms(input.tags(), keyPolicy)), key);
         return new Simulation(input, event, key, context, usedVariables(input.policy()), enforce, enforced.writes(), enforced.tags(),
                 report);
     }

@@ -19,6 +19,10 @@ import java.util.Optional;
  * @param wouldRemove    in report mode, the tag keys enforce mode would remove
  * @param previousValues the value every changed or removed tag held before (logged, never returned)
  * @param skipped        for an {@code IGNORED} key that was left alone unplanned, why (the sweep counts these)
+ * @param accessControlTags with {@code checkKeyPolicy}, the tags the plan adds, replaces or removes that an
+ *                       {@code aws:ResourceTag/...} condition of the key's key policy names
+ * @param keyPolicy      with {@code checkKeyPolicy}, for a key the plan changes: {@code read}, or why the key
+ *                       policy could not be read (the changes are made all the same); empty when not checked
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -33,7 +37,9 @@ public record EnforcementResult(
         Map<String, String> previousValues,
         List<Violation> violations,
         Optional<String> reason,
-        Optional<SkipReason> skipped) {
+        Optional<SkipReason> skipped,
+        List<String> accessControlTags,
+        Optional<String> keyPolicy) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -42,13 +48,14 @@ public record EnforcementResult(
         wouldRemove = List.copyOf(wouldRemove);
         previousValues = ordered(previousValues);
         violations = List.copyOf(violations);
+        accessControlTags = List.copyOf(accessControlTags);
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty());
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {

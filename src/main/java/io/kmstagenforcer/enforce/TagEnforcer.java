@@ -11,6 +11,8 @@ import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KeyDescription;
 import io.kmstagenforcer.kms.KmsCallException;
 import io.kmstagenforcer.kms.KmsKeys;
+import io.kmstagenforcer.json.JsonShapeException;
+import io.kmstagenforcer.plan.Problem;
 import io.kmstagenforcer.plan.KeyContext;
 import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.TagPlanner;
@@ -50,6 +52,10 @@ public final class TagEnforcer {
     static final Duration NOT_FOUND_IS_TRANSIENT_FOR = Duration.ofMinutes(30);
     /** The trigger of a key the sweep found, in results and decision lines. */
     public static final String SWEEP_TRIGGER = "Sweep";
+    /** {@code keyPolicy} of a result whose key policy was read. */
+    public static final String KEY_POLICY_READ = "read";
+    /** How {@code keyPolicy} of a result begins when the key policy could not be read. */
+    public static final String KEY_POLICY_UNREAD = "could not be read";
 
     private final TagPolicy policy;
     private final KmsKeys keys;
@@ -177,7 +183,12 @@ public final class TagEnforcer {
         if (!plan.hasChanges()) {
             return plan.violations().isEmpty()
                     ? writes.result(Outcome.COMPLIANT, null)
-                    : writes.result(Outcome.NONCOMPLIANT, "the policy gives no value to fix these violations with");
+                    : writes.result(Outcome.NONCOMPLIANT, plan.violations().stream().allMatch(violation -> violation.problem() == Problem.PROTECTED)
+                            ? "protectedTags forbids the changes these violations call for"
+                            : "the policy gives no value to fix these violations with");
+        }
+        if (policy.checkKeyPolicy()) {
+            writes.readKeyPolicy();
         }
         if (policy.mode() == Mode.REPORT) {
             return writes.result(Outcome.REPORTED, "report mode: nothing written");
@@ -211,6 +222,8 @@ public final class TagEnforcer {
         private final String trigger;
         private final Optional<String> eventId;
         private TagPlan plan;
+        private List<String> accessControlTags = List.of();
+        private Optional<String> keyPolicy = Optional.empty();
         private Map<String, String> added = Map.of();
         private List<String> removed = List.of();
 
@@ -232,6 +245,25 @@ public final class TagEnforcer {
             if (!plan.toRemove().isEmpty()) {
                 keys.untag(key, plan.toRemove());
                 removed = plan.toRemove();
+            }
+        }
+
+        /**
+         * Which of the tags the plan touches the key policy grants or denies access by. A key policy
+         * the enforcer may not read (AccessDenied, or any other refusal) does not stop the changes;
+         * only a failure a retry could mend fails the key, as for any other call.
+         */
+        void readKeyPolicy() {
+            try {
+                accessControlTags = KeyPolicyTags.touched(plan, KeyPolicyTags.named(keys.keyPolicy(key)));
+                keyPolicy = Optional.of(KEY_POLICY_READ);
+            } catch (KmsCallException e) {
+                if (e.kind() != KmsCallException.Kind.TERMINAL) {
+                    throw e;
+                }
+                keyPolicy = Optional.of(KEY_POLICY_UNREAD + " (" + e.reason() + "): which of the changed tags it names is not known");
+            } catch (JsonShapeException e) {
+                keyPolicy = Optional.of(KEY_POLICY_UNREAD + " (" + e.getMessage() + "): which of the changed tags it names is not known");
             }
         }
 
@@ -260,7 +292,9 @@ public final class TagEnforcer {
                     reported ? plan.previousValues() : previous,
                     plan == null ? List.of() : plan.violations(),
                     Optional.ofNullable(reason),
-                    skipped);
+                    skipped,
+                    accessControlTags,
+                    keyPolicy);
         }
     }
 }

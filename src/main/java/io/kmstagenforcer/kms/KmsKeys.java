@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
+import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.ListAliasesRequest;
@@ -48,6 +49,8 @@ public final class KmsKeys {
     private static final int LIST_ALIASES_LIMIT = 100;
     /** Aliases of AWS managed keys: such keys cannot be tagged. */
     private static final String AWS_MANAGED_ALIAS_PREFIX = "alias/aws/";
+    /** A key has exactly one key policy, and this is its name. */
+    private static final String DEFAULT_POLICY_NAME = "default";
 
     /** The longest a call may take when the invocation's deadline is far: what the Lambda clients are built with. */
     static final Duration LONGEST_CALL = Duration.ofSeconds(8);
@@ -144,6 +147,12 @@ public final class KmsKeys {
                 Optional.ofNullable(metadata.keyManagerAsString()),
                 Optional.ofNullable(metadata.keyStateAsString()),
                 Optional.ofNullable(metadata.creationDate()));
+    }
+
+    /** The key's key policy document (policy name {@code default}, the only one KMS has), as JSON text. */
+    public String keyPolicy(KeyArn key) {
+        return call("GetKeyPolicy", bound -> client(key).getKeyPolicy(GetKeyPolicyRequest.builder().keyId(key.toString())
+                .policyName(DEFAULT_POLICY_NAME).overrideConfiguration(bound).build()).policy());
     }
 
     /** Every tag on the key, following ListResourceTags pages until KMS says there are no more. */

@@ -48,6 +48,8 @@ public final class ResultJson {
                         .string("problem", violation.problem().name())
                         .string("detail", violation.detail()))
                 .string("reason", result.reason().orElse(null))
-                .string("skipped", result.skipped().map(SkipReason::label).orElse(null));
+                .string("skipped", result.skipped().map(SkipReason::label).orElse(null))
+                .strings("accessControlTags", result.accessControlTags())
+                .string("keyPolicy", result.keyPolicy().orElse(null));
     }
 }

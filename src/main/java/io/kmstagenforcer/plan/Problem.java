@@ -13,5 +13,10 @@ public enum Problem {
     /** A tag's key equals a required key but for case ({@code owner} for {@code Owner}). */
     WRONG_CASE,
     /** A change the policy asks for would take the key past KMS's 50 tags. */
-    TAG_LIMIT
+    TAG_LIMIT,
+    /**
+     * A removal, rename or new value the policy asks for, refused because the tag matches
+     * {@code protectedTags}: the tag may grant access through a key policy or IAM condition.
+     */
+    PROTECTED
 }

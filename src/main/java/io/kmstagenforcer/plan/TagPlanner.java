@@ -1,5 +1,6 @@
 package io.kmstagenforcer.plan;
 
+import io.kmstagenforcer.policy.KeyGlob;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
@@ -14,6 +15,10 @@ import java.util.function.BooleanSupplier;
  * Works out what to write so that a key's tags satisfy the policy: a pure function of the current
  * tags, the policy and the {@link KeyContext} template values are drawn from. It never touches {@code aws:} tags, never
  * plans past KMS's 50-tag limit, and orders the writes so that no tag value is lost.
+ *
+ * <p>A tag matching {@code protectedTags} is never removed, renamed or given another value, whatever
+ * rule asks for it: each refused change is a {@link Problem#PROTECTED} violation instead. A missing
+ * protected required tag may still be added (adding takes no access away).
  */
 public final class TagPlanner {
 
@@ -34,6 +39,7 @@ public final class TagPlanner {
         for (RequiredTag tag : policy.required()) {
             planRequired(draft, tag, policy.normalizeKeyCase(), context);
         }
+        draft.keepProtected(policy);
         return draft.fitWithinTagLimit();
     }
 
@@ -126,6 +132,43 @@ public final class TagPlanner {
 
         void violation(String key, Problem problem, String detail) {
             violations.add(new Violation(key, problem, detail));
+        }
+
+        /**
+         * Takes out every removal of a protected tag and every new value for a present protected
+         * tag, before the tag limit is weighed (a kept tag keeps its slot). A rename whose old key is
+         * protected still adds the new key, with the old one left in place.
+         */
+        void keepProtected(TagPolicy policy) {
+            for (String key : List.copyOf(removals.keySet())) {
+                policy.protection(key).ifPresent(glob -> {
+                    removals.remove(key);
+                    refuse(key, glob, "remove it");
+                });
+            }
+            for (int i = additions.size() - 1; i >= 0; i--) {
+                Addition addition = additions.get(i);
+                Optional<KeyGlob> protection = current.containsKey(addition.key()) ? policy.protection(addition.key()) : Optional.empty();
+                if (protection.isPresent()) {
+                    additions.remove(i);
+                    refuse(addition.key(), protection.get(), "replace its value");
+                    continue;
+                }
+                List<String> stillRemoved = addition.variants().stream().filter(removals::containsKey).toList();
+                if (stillRemoved.size() != addition.variants().size()) {
+                    additions.set(i, new Addition(addition.key(), addition.value(), stillRemoved,
+                            addition.carriesValue() && !stillRemoved.isEmpty()));
+                }
+            }
+        }
+
+        /** Replaces the violation that asked for a change to {@code key} by the protection that refuses it. */
+        private void refuse(String key, KeyGlob glob, String change) {
+            String asked = violations.stream().filter(violation -> violation.key().equals(key)).findFirst()
+                    .map(violation -> " (" + violation.problem() + ")").orElse("");
+            violations.removeIf(violation -> violation.key().equals(key));
+            violation(key, Problem.PROTECTED, "left as it is: protected by protectedTags \"" + glob.glob() + "\"; the policy would "
+                    + change + asked);
         }
 
         /**

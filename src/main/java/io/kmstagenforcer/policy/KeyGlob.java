@@ -2,7 +2,7 @@ package io.kmstagenforcer.policy;
 
 import java.util.regex.Pattern;
 
-/** A tag-key glob from the policy's {@code forbidden} list: {@code *} is any run of characters, case ignored. */
+/** A tag-key glob from the policy's {@code forbidden} or {@code protectedTags} list: {@code *} is any run of characters, case ignored. */
 public record KeyGlob(String glob, Pattern regex) {
 
     public static KeyGlob of(String glob) {
@@ -14,6 +14,11 @@ public record KeyGlob(String glob, Pattern regex) {
             regex.append(Pattern.quote(literal));
         }
         return new KeyGlob(glob, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL));
+    }
+
+    /** True when the glob has no {@code *}: it names exactly one key (ignoring case). */
+    public boolean isLiteral() {
+        return glob.indexOf('*') < 0;
     }
 
     public boolean matches(String key) {

@@ -17,7 +17,8 @@ import java.util.regex.PatternSyntaxException;
  * <p>Unknown fields are errors: a misspelt {@code "forbiden"} silently doing nothing would be worse.
  */
 public final class PolicyParser {
-    private static final Set<String> POLICY_FIELDS = Set.of("mode", "required", "forbidden", "normalizeKeyCase", "exemptTag");
+    private static final Set<String> POLICY_FIELDS = Set.of(
+            "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -72,7 +73,13 @@ public final class PolicyParser {
         Optional<String> exemptTag = exemptField.optionalString();
         exemptTag.ifPresent(key -> checkExemptTag(exemptField, key, required, forbidden));
 
-        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag);
+        List<KeyGlob> protectedTags = new ArrayList<>();
+        for (JsonField glob : policy.get("protectedTags").elements()) {
+            protectedTags.add(readProtected(glob, required, forbidden, normalizeKeyCase));
+        }
+        boolean checkKeyPolicy = policy.get("checkKeyPolicy").optionalBoolean().orElse(false);
+
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy);
     }
 
     private static RequiredTag readRequiredTag(String key, JsonField spec) {
@@ -157,17 +164,55 @@ public final class PolicyParser {
     }
 
     private static KeyGlob readForbidden(JsonField field, List<RequiredTag> required) {
+        KeyGlob keyGlob = readGlob(field, "cannot be removed");
+        for (RequiredTag tag : required) {
+            if (keyGlob.matches(tag.key())) {
+                throw fail(field, "\"" + keyGlob.glob() + "\" matches the required tag \"" + tag.key() + "\"; the enforcer would add and remove it");
+            }
+        }
+        return keyGlob;
+    }
+
+    /** A key glob as {@code forbidden} and {@code protectedTags} take it: valid, and never about {@code aws:} tags. */
+    private static KeyGlob readGlob(JsonField field, String whyNotAws) {
         String glob = field.requiredString();
         if (glob.isEmpty() || !TagSyntax.isValidKey(glob.replace("*", "x"))) {
             throw fail(field, "\"" + glob + "\" is not a valid tag key glob");
         }
         if (TagSyntax.isReserved(glob)) {
-            throw fail(field, "\"" + glob + "\": aws: tags belong to AWS and cannot be removed");
+            throw fail(field, "\"" + glob + "\": aws: tags belong to AWS and " + whyNotAws);
         }
-        KeyGlob keyGlob = KeyGlob.of(glob);
+        return KeyGlob.of(glob);
+    }
+
+    /**
+     * A protected glob, refused where the policy would have the enforcer change what it must never
+     * change: a forbidden glob that certainly removes a protected key (one of the two names a key
+     * literally), a required tag with a fixed {@code value}, and, under normalizeKeyCase, any
+     * required tag (globs ignore case, so its case variants are protected too and could never be
+     * renamed). A protected required tag with a {@code default} only is coherent: added when missing,
+     * never replaced.
+     */
+    private static KeyGlob readProtected(JsonField field, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase) {
+        KeyGlob keyGlob = readGlob(field, "are never changed by the enforcer anyway");
+        String quoted = "\"" + keyGlob.glob() + "\"";
+        for (KeyGlob removed : forbidden) {
+            if ((keyGlob.isLiteral() && removed.matches(keyGlob.glob())) || (removed.isLiteral() && keyGlob.matches(removed.glob()))) {
+                throw fail(field, quoted + " and the forbidden \"" + removed.glob() + "\" name the same key; the enforcer would have to remove "
+                        + "what it must keep");
+            }
+        }
         for (RequiredTag tag : required) {
-            if (keyGlob.matches(tag.key())) {
-                throw fail(field, "\"" + glob + "\" matches the required tag \"" + tag.key() + "\"; the enforcer would add and remove it");
+            if (!keyGlob.matches(tag.key())) {
+                continue;
+            }
+            if (tag.fixedValue().isPresent()) {
+                throw fail(field, quoted + " protects the required tag \"" + tag.key() + "\", whose fixed \"value\" replaces any other value; "
+                        + "give it a \"default\" instead (added when missing, never replaced)");
+            }
+            if (normalizeKeyCase) {
+                throw fail(field, quoted + " protects the required tag \"" + tag.key() + "\" and its case variants, which normalizeKeyCase "
+                        + "would rename");
             }
         }
         return keyGlob;

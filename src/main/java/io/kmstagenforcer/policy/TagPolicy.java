@@ -6,17 +6,31 @@ import java.util.Optional;
 /**
  * The organisation's tagging policy, validated: every key and literal value is one KMS accepts,
  * and no two rules contradict each other (so the enforcer never fights itself).
+ *
+ * @param protectedTags  globs of tag keys the enforcer never removes, renames or gives another value
+ *                       (they may grant access through key policies and IAM conditions); a missing
+ *                       protected required tag may still be added
+ * @param checkKeyPolicy before a key is changed, read its key policy and name the changed tags that
+ *                       an {@code aws:ResourceTag/...} condition of it names
  */
 public record TagPolicy(
         Mode mode,
         List<RequiredTag> required,
         List<KeyGlob> forbidden,
         boolean normalizeKeyCase,
-        Optional<String> exemptTag) {
+        Optional<String> exemptTag,
+        List<KeyGlob> protectedTags,
+        boolean checkKeyPolicy) {
 
     public TagPolicy {
         required = List.copyOf(required);
         forbidden = List.copyOf(forbidden);
+        protectedTags = List.copyOf(protectedTags);
+    }
+
+    /** The first {@code protectedTags} glob that matches {@code key}: such a tag is never removed, renamed or given another value. */
+    public Optional<KeyGlob> protection(String key) {
+        return protectedTags.stream().filter(glob -> glob.matches(key)).findFirst();
     }
 
     public boolean isForbidden(String key) {
@@ -24,6 +38,6 @@ public record TagPolicy(
     }
 
     public TagPolicy withMode(Mode newMode) {
-        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag);
+        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy);
     }
 }

@@ -105,16 +105,43 @@ class ReportFormatTest {
         String csv = ReportFormat.CSV.render(REPORT);
 
         assertEquals(List.of(
-                "keyArn,outcome,skipped,reason,add,replace,remove,violations",
-                COMPLIANT_KEY + ",COMPLIANT,,,,,,",
+                "keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy",
+                COMPLIANT_KEY + ",COMPLIANT,,,,,,,,",
                 CHANGED_KEY + ",REPORTED,,report mode: nothing written,Owner=alice,CostCenter: 12ab -> unassigned,"
-                        + "\"tmp:build (1,2)\",\"tmp:build FORBIDDEN: matches forbidden \"\"tmp:*\"\"\"",
-                EXEMPT_KEY + ",IGNORED,exempt,key carries the exemption tag tag-enforcer:exempt,,,,",
+                        + "\"tmp:build (1,2)\",\"tmp:build FORBIDDEN: matches forbidden \"\"tmp:*\"\"\",,",
+                EXEMPT_KEY + ",IGNORED,exempt,key carries the exemption tag tag-enforcer:exempt,,,,,,",
                 STUCK_KEY + ",NONCOMPLIANT,,the policy gives no value to fix these violations with,,,,"
-                        + "Team MISSING: not fixed: the policy gives no default",
-                DENIED_KEY + ",FAILED,,ListResourceTags answered AccessDeniedException,,,,"),
+                        + "Team MISSING: not fixed: the policy gives no default,,",
+                DENIED_KEY + ",FAILED,,ListResourceTags answered AccessDeniedException,,,,,,"),
                 List.of(csv.split("\r\n")));
         assertTrue(csv.endsWith("\r\n"));
+    }
+
+    /** checkKeyPolicy: one key whose changed Team tag a key policy condition names, one whose key policy could not be read. */
+    private static final ReportDocument ABAC_REPORT = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+            new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
+                    TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of("Team"), Optional.of("read")),
+            new KeyReport(STUCK_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
+                    TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of(),
+                    Optional.of("could not be read (GetKeyPolicy answered AccessDeniedException): which of the changed tags it names is not known"))),
+            ReportSummary.of(List.of(), Map.of()));
+
+    @Test
+    void theTableShowsEachChangedTagAKeyPolicyConditionNamesAndAKeyPolicyThatCouldNotBeRead() {
+        String table = ReportFormat.TABLE.render(ABAC_REPORT);
+
+        assertTrue(table.contains("ABAC  Team: a key policy condition (aws:ResourceTag) names it\n"), table);
+        assertTrue(table.contains("ABAC  key policy could not be read (GetKeyPolicy answered AccessDeniedException)"), table);
+    }
+
+    @Test
+    void theJsonAndCsvCarryAccessControlTagsAndTheKeyPolicyCheck() {
+        JsonField keys = JsonField.parse("report", ReportFormat.JSON.render(ABAC_REPORT)).get("keys");
+        String csv = ReportFormat.CSV.render(ABAC_REPORT);
+
+        assertEquals("Team", keys.elements().get(0).get("accessControlTags").elements().get(0).requiredString());
+        assertEquals("read", keys.elements().get(0).get("keyPolicy").requiredString());
+        assertTrue(csv.contains(CHANGED_KEY + ",REPORTED,,report mode: nothing written,Team=unassigned,,,,Team,read\r\n"), csv);
     }
 
     @Test

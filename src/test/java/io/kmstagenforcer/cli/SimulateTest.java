@@ -58,6 +58,37 @@ class SimulateTest {
         assertTrue(out.contains("1. TagResource    Owner=alice, CostCenter=unassigned, CreatedBy=unknown\n"), out);
     }
 
+    /** checkKeyPolicy, with Team protected: it may be added, never replaced. */
+    private static final String ABAC_POLICY = "{\"required\":{\"Owner\":{\"default\":\"${principal}\"},"
+            + "\"Team\":{\"default\":\"unassigned\"}},\"forbidden\":[\"tmp:*\"],\"protectedTags\":[\"tmp:abac*\"],\"checkKeyPolicy\":true}";
+
+    @Test
+    void withCheckKeyPolicyItShowsTheChangedTagsTheKeyPolicyGivenAsGetKeyPolicyOutputNames() throws IOException {
+        Path policy = file("policy.json", ABAC_POLICY);
+        Path tags = file("tags.json", "{\"tmp:build\":\"1\",\"tmp:abac-x\":\"2\"}");
+        Path keyPolicy = file("key-policy.json", "{\"PolicyName\":\"default\",\"Policy\":\"{\\\"Statement\\\":[{\\\"Condition\\\":"
+                + "{\\\"StringEquals\\\":{\\\"aws:ResourceTag/tmp:build\\\":\\\"1\\\"}}}]}\"}");
+
+        String out = simulate("--policy", policy.toString(), "--tags", tags.toString(), "--key-policy", keyPolicy.toString()).stdout();
+
+        assertTrue(out.contains("key policy  " + keyPolicy + "\n"), out);
+        assertTrue(out.contains("changed tags a key policy condition names (accessControlTags)\n  tmp:build  aws:ResourceTag/tmp:build\n"), out);
+        assertTrue(out.contains("tmp:abac-x  PROTECTED"), out);
+    }
+
+    @Test
+    void withCheckKeyPolicyAndNoKeyPolicyFileTheKeyHasTheDefaultKeyPolicy() throws IOException {
+        Path policy = file("policy.json", ABAC_POLICY);
+        Path tags = file("tags.json", "{\"tmp:build\":\"1\"}");
+
+        String out = simulate("--policy", policy.toString(), "--tags", tags.toString(), "--format", "json").stdout();
+
+        JsonField json = JsonField.parse("simulation", out);
+        assertEquals("read", json.get("enforce").get("keyPolicy").requiredString());
+        assertEquals(List.of(), json.get("enforce").get("accessControlTags").elements());
+        assertFalse(json.get("keyPolicy").isPresent());
+    }
+
     @Test
     void keyArnNamesTheKeyInsteadOfThePlaceholder() {
         String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--key-arn", KEY).stdout();

@@ -132,6 +132,11 @@ final class MotoKeys implements AutoCloseable {
         return client(regionOf(keyArn)).describeKey(r -> r.keyId(keyArn)).keyMetadata().keyState();
     }
 
+    /** Replaces the key's key policy (PutKeyPolicy, policy name default). */
+    void putKeyPolicy(String keyArn, String policy) {
+        client(regionOf(keyArn)).putKeyPolicy(r -> r.keyId(keyIdOf(keyArn)).policyName("default").policy(policy));
+    }
+
     /** The key's tags as KMS holds them now, in KMS's order. */
     Map<String, String> tags(String keyArn) {
         Map<String, String> tags = new LinkedHashMap<>();

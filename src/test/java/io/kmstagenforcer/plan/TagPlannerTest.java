@@ -515,6 +515,114 @@ class TagPlannerTest {
 
     // ------------------------------------------------------------------ helpers
 
+    // ------------------------------------------------------------------ protected tags
+
+    /** Team may be added with its default, never replaced; tmp:* is forbidden, but not tmp:abac*. */
+    private static final String TEAM_PROTECTED = "{'required':{'Team':{'default':'unassigned','allowed':['payments','search','unassigned']}},"
+            + "'forbidden':['tmp:*'],'protectedTags':['Team','tmp:abac*']}";
+
+    @Test
+    void aForbiddenTagThatIsProtectedIsKeptWithAProtectedViolation() {
+        TagPlan plan = plan(TEAM_PROTECTED, tags("Team", "payments", "tmp:abac-team", "payments", "tmp:build", "1"));
+
+        assertPlan(plan, Map.of(), List.of("tmp:build"), Map.of("tmp:build", "1"), "tmp:abac-team:PROTECTED", "tmp:build:FORBIDDEN");
+    }
+
+    @Test
+    void theProtectedViolationNamesTheGlobAndTheChangeItRefused() {
+        TagPlan plan = plan(TEAM_PROTECTED, tags("Team", "payments", "tmp:abac-team", "payments"));
+
+        assertEquals(List.of(new Violation("tmp:abac-team", Problem.PROTECTED,
+                "left as it is: protected by protectedTags \"tmp:abac*\"; the policy would remove it (FORBIDDEN)")), plan.violations());
+    }
+
+    @Test
+    void aProtectedRequiredTagWithAnInvalidValueKeepsItsValue() {
+        TagPlan plan = plan(TEAM_PROTECTED, tags("Team", "Payments"));
+
+        assertNoChanges(plan, "Team:PROTECTED");
+        assertEquals("left as it is: protected by protectedTags \"Team\"; the policy would replace its value (INVALID_VALUE)",
+                plan.violations().get(0).detail());
+    }
+
+    @Test
+    void aMissingProtectedRequiredTagIsAddedWithItsDefault() {
+        TagPlan plan = plan(TEAM_PROTECTED, tags());
+
+        assertPlan(plan, Map.of("Team", "unassigned"), List.of(), Map.of(), "Team:MISSING");
+    }
+
+    @Test
+    void protectedGlobsIgnoreCaseAsForbiddenOnesDo() {
+        TagPlan plan = plan("{'forbidden':['t*'],'protectedTags':['TEAM*']}", tags("team-lead", "alice", "tmp", "1"));
+
+        assertPlan(plan, Map.of(), List.of("tmp"), Map.of("tmp", "1"), "team-lead:PROTECTED", "tmp:FORBIDDEN");
+    }
+
+    @Test
+    void aProtectedTagNoRuleWouldChangeRaisesNoViolation() {
+        assertNoChanges(plan(TEAM_PROTECTED, tags("Team", "search", "Dept", "x")));
+    }
+
+    @Test
+    void aFixedValueNeverReplacesAProtectedTagEvenInAPolicyTheParserWouldRefuse() {
+        TagPlan plan = plan(protect(Policies.parse("{'required':{'Team':{'value':'platform'}}}"), "Team"), tags("Team", "payments"));
+
+        assertNoChanges(plan, "Team:PROTECTED");
+    }
+
+    @Test
+    void aProtectedCaseVariantIsNeverRenamedButTheRequiredKeyIsStillAdded() {
+        TagPlan plan = plan(protect(Policies.parse(OWNER_NORMALIZED), "owner"), tags("owner", "bob"));
+
+        assertPlan(plan, Map.of("Owner", "bob"), List.of(), Map.of(), "owner:PROTECTED");
+        assertEquals(WriteOrder.TAG_FIRST, plan.order());
+    }
+
+    @Test
+    void aProtectedCaseVariantBesideThePresentKeyIsNotRemoved() {
+        TagPlan plan = plan(protect(Policies.parse(OWNER_NORMALIZED), "OWNER"), tags("Owner", "alice", "OWNER", "bob"));
+
+        assertNoChanges(plan, "OWNER:PROTECTED");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void aProtectedForbiddenTagKeepsItsSlotAtTheLimit(String what, Map<String, String> current, Map<String, String> toSet,
+            List<String> toRemove, WriteOrder order, List<String> violations) {
+        TagPlan plan = plan(TEAM_PROTECTED, current);
+
+        assertChanges(plan, toSet, toRemove, toRemove.isEmpty() ? Map.of() : Map.of("tmp:build", "2"));
+        assertEquals(order, plan.order());
+        assertEquals(violations, problems(plan));
+    }
+
+    static Stream<Arguments> aProtectedForbiddenTagKeepsItsSlotAtTheLimit() {
+        return Stream.of(
+                arguments("alone, it frees no slot: the missing Team is not added", fillers(49, "tmp:abac-x", "1"),
+                        Map.of(), List.of(), WriteOrder.TAG_FIRST, List.of("Team:TAG_LIMIT", "tmp:abac-x:PROTECTED")),
+                arguments("beside it, an unprotected forbidden tag still makes room", fillers(48, "tmp:abac-x", "1", "tmp:build", "2"),
+                        Map.of("Team", "unassigned"), List.of("tmp:build"), WriteOrder.UNTAG_FIRST,
+                        List.of("Team:MISSING", "tmp:abac-x:PROTECTED", "tmp:build:FORBIDDEN")));
+    }
+
+    @Test
+    void aPlanWithProtectedTagsIsAFixedPoint() {
+        Map<String, String> current = tags("Team", "Payments", "tmp:abac-x", "1", "tmp:build", "2");
+        Map<String, String> after = apply(current, plan(TEAM_PROTECTED, current));
+
+        TagPlan second = plan(TEAM_PROTECTED, after);
+
+        assertNoChanges(second, "Team:PROTECTED", "tmp:abac-x:PROTECTED");
+        assertEquals("Payments", after.get("Team"), "the protected value is still there");
+    }
+
+    /** {@code policy} with {@code globs} protected, as a policy built without the parser's checks could be. */
+    private static TagPolicy protect(TagPolicy policy, String... globs) {
+        return new TagPolicy(policy.mode(), policy.required(), policy.forbidden(), policy.normalizeKeyCase(), policy.exemptTag(),
+                Stream.of(globs).map(KeyGlob::of).toList(), policy.checkKeyPolicy());
+    }
+
     private static TagPlan plan(TagPolicy policy, Map<String, String> current) {
         return TagPlanner.plan(current, policy, EVENT);
     }

@@ -84,12 +84,24 @@ class PolicyParserTest {
         assertEquals(List.of(), policy.forbidden());
         assertFalse(policy.normalizeKeyCase());
         assertEquals(Optional.empty(), policy.exemptTag());
+        assertEquals(List.of(), policy.protectedTags());
+        assertFalse(policy.checkKeyPolicy());
+    }
+
+    @Test
+    void protectedTagsAndCheckKeyPolicyAreRead() {
+        TagPolicy policy = Policies.parse("{'protectedTags':['Team','abac:*'],'checkKeyPolicy':true}");
+
+        assertEquals(List.of("Team", "abac:*"), policy.protectedTags().stream().map(KeyGlob::glob).toList());
+        assertTrue(policy.checkKeyPolicy());
+        assertEquals(Optional.of("abac:*"), policy.protection("ABAC:project").map(KeyGlob::glob), "globs ignore case");
+        assertEquals(Optional.empty(), policy.protection("Teams"));
     }
 
     @Test
     void nullFieldsReadAsAbsent() {
         TagPolicy policy = Policies.parse(
-                "{'mode':null,'required':null,'forbidden':null,'normalizeKeyCase':null,'exemptTag':null}");
+                "{'mode':null,'required':null,'forbidden':null,'normalizeKeyCase':null,'exemptTag':null,'protectedTags':null,'checkKeyPolicy':null}");
 
         assertEquals(Policies.parse("{}"), policy);
     }
@@ -142,7 +154,18 @@ class PolicyParserTest {
                 arguments("forbidden glob that would match an aws: key", "{'forbidden':['*:createdby','a*']}"),
                 arguments("forbidden glob that matches no required key", "{'required':{'Owner':{}},'forbidden':['Owner2','x*Owner']}"),
                 arguments("exemptTag with unicode letters", "{'exemptTag':'überprüfung:ausgenommen'}"),
-                arguments("per-event variables in a default", "{'required':{'CreatedOn':{'default':'${eventDate} by ${eventName}'}}}"));
+                arguments("per-event variables in a default", "{'required':{'CreatedOn':{'default':'${eventDate} by ${eventName}'}}}"),
+                // protectedTags: what the enforcer may still do to a protected tag is add it
+                arguments("protected required tag with only a default (added when missing, never replaced)",
+                        "{'required':{'Team':{'default':'unassigned'}},'protectedTags':['Team']}"),
+                arguments("protected required tag with a default and allowed values",
+                        "{'required':{'Team':{'default':'unassigned','allowed':['payments','unassigned']}},'protectedTags':['team']}"),
+                arguments("protected required tag with neither default nor value", "{'required':{'Team':{}},'protectedTags':['*']}"),
+                arguments("protected and forbidden globs that only overlap (protection wins)", "{'forbidden':['tmp:*'],'protectedTags':['*:abac']}"),
+                arguments("normalizeKeyCase with protected keys that no required key matches",
+                        "{'normalizeKeyCase':true,'required':{'Owner':{'default':'x'}},'protectedTags':['Team','abac:*']}"),
+                arguments("the exemption tag protected", "{'exemptTag':'tag-enforcer:exempt','protectedTags':['tag-enforcer:*']}"),
+                arguments("checkKeyPolicy without protectedTags", "{'checkKeyPolicy':true}"));
     }
 
     // ------------------------------------------------------------------ rejections
@@ -237,6 +260,24 @@ class PolicyParserTest {
                         "TAG_POLICY.exemptTag", "is also a required tag"),
                 rejected("exemptTag forbidden", "{'forbidden':['tag-enforcer:*'],'exemptTag':'tag-enforcer:exempt'}",
                         "TAG_POLICY.exemptTag", "matches the forbidden \"tag-enforcer:*\""),
+                // protectedTags
+                globsRejected("not an array", "'Team'", "", "must be an array"),
+                globsRejected("an entry not a string", "['Team',1]", "[1]", "must be a string"),
+                globsRejected("an empty string", "['']", "[0]", "is not a valid tag key glob"),
+                globsRejected("a glob with invalid chars", "['team?']", "[0]", "is not a valid tag key glob"),
+                globsRejected("a glob starting with AWS:", "['Team','AWS:*']", "[1]", "aws: tags belong to AWS"),
+                protectedRejected("forbidden glob matching a protected key", "'forbidden':['T*'],'protectedTags':['Team']",
+                        "\"Team\" and the forbidden \"T*\" name the same key"),
+                protectedRejected("protected glob matching a forbidden key", "'forbidden':['Scratch'],'protectedTags':['s*']",
+                        "and the forbidden \"Scratch\" name the same key"),
+                protectedRejected("the same key forbidden and protected, in other case", "'forbidden':['team'],'protectedTags':['Team']",
+                        "name the same key"),
+                protectedRejected("protected required tag with a fixed value", "'required':{'Team':{'value':'platform'}},'protectedTags':['Te*']",
+                        "protects the required tag \"Team\", whose fixed \"value\""),
+                protectedRejected("protected required tag under normalizeKeyCase",
+                        "'normalizeKeyCase':true,'required':{'Owner':{'default':'x'}},'protectedTags':['owner']",
+                        "protects the required tag \"Owner\" and its case variants"),
+                rejected("checkKeyPolicy not boolean", "{'checkKeyPolicy':'yes'}", "TAG_POLICY.checkKeyPolicy", "must be true or false"),
                 // a fixed value must be the same for every event about one key
                 rejected("value with ${eventTime}", "{'required':{'Seen':{'value':'${eventTime}'}}}",
                         "TAG_POLICY.required.Seen.value", "uses ${eventTime}"),
@@ -248,6 +289,16 @@ class PolicyParserTest {
 
     private static Arguments rejected(String what, String policy, String fieldPath, String problem) {
         return arguments(what, json(policy), fieldPath, problem);
+    }
+
+    /** A policy whose only field is {@code protectedTags} = {@code value} (single-quoted), rejected for {@code element} of it. */
+    private static Arguments globsRejected(String what, String value, String element, String problem) {
+        return rejected("protectedTags: " + what, "{'protectedTags':" + value + "}", "TAG_POLICY.protectedTags" + element, problem);
+    }
+
+    /** A policy (its members, single-quoted) whose first protectedTags glob contradicts another rule. */
+    private static Arguments protectedRejected(String what, String members, String problem) {
+        return rejected(what, "{" + members + "}", "TAG_POLICY.protectedTags[0]", problem);
     }
 
     /** A policy requiring the one tag {@code key}, rejected for {@code field} of it ("" for the tag itself). */

@@ -45,7 +45,7 @@ class TemplateTest {
     static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
     static final String KEY_ARN_PATTERN = "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*";
     static final Set<String> KMS_ACTIONS =
-            Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey");
+            Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey", "kms:GetKeyPolicy");
     static final int FOURTEEN_DAYS = 14 * 24 * 3600;
 
     private static Map<String, Object> template;
