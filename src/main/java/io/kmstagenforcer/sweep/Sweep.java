@@ -104,8 +104,9 @@ public final class Sweep {
                 Optional<String> pageMarker = position.pageMarker();
                 KeyPage page = listing(() -> keys.listKeys(region, pageMarker));
                 for (KeyArn key : keysAfter(page.keys(), position.afterKeyId())) {
-                    if (outOfTime(Duration.ZERO)) {
-                        return stop("less than " + reserve.toMillis() + " ms of the invocation were left");
+                    // Room for the key's two writes at the pace too: a key cut short is read again by the next invocation.
+                    if (outOfTime(pacer.nextWait().plus(pacer.interval()))) {
+                        return stop("less than " + reserve.toMillis() + " ms and the key's writes were left of the invocation");
                     }
                     Optional<EnforcementResult> result = awsManaged.contains(key.keyId())
                             ? Optional.of(enforcer.skipListedKey(key, new KeyStates.Skip(SkipReason.AWS_MANAGED,
