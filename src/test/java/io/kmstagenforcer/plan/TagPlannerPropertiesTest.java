@@ -28,7 +28,9 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Disabled;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
@@ -145,6 +147,54 @@ class TagPlannerPropertiesTest {
         assertEquals(expected, plan.previousValues(), () -> "previousValues of " + plan);
     }
 
+    /**
+     * A rename never loses the value it carries: when a removed tag's value ends up on a key that
+     * differs from it only in case, the value is on one of those keys at every step (so the plan
+     * tags before it untags), whichever call fails or wherever the function stops. Checked here
+     * for values the tag's own rules accept; {@link #aValueCarriedByARenameIsOnTheKeyAtEveryStep}
+     * is the whole rule.
+     */
+    @Property(seed = SEED)
+    void aValueCarriedByARenameThatTheTagsRulesAcceptIsOnTheKeyAtEveryStep(@ForAll("keys") KeyCase key) {
+        List<String> carried = assertCarriedValuesAreOnTheKeyAtEveryStep(key, true);
+
+        Statistics.label("renames").collect(carried.isEmpty() ? "no value carried" : "a value carried");
+        Statistics.label("renames").coverage(coverage -> coverage.check("a value carried").percentage(percent -> percent >= 5));
+    }
+
+    /**
+     * The whole rule, including the value a rename carries although the tag's rules reject it: a
+     * fixed {@code value} rendered from the creation record, on a key met later, keeps what the
+     * key holds, even from a case variant. {@link #aCaseVariantsValueKeptForAFixedValueIsLostWhenTheRenameUntagsFirst}
+     * is the smallest case.
+     */
+    @Disabled("planner bug: the value a rename keeps for a fixed value the context cannot render, when the tag's rules reject it,"
+            + " is not counted as carried, so at the tag limit the plan untags first and the value is on no key between the calls")
+    @Property(seed = SEED)
+    void aValueCarriedByARenameIsOnTheKeyAtEveryStep(@ForAll("keys") KeyCase key) {
+        assertCarriedValuesAreOnTheKeyAtEveryStep(key, false);
+    }
+
+    /**
+     * The shrunk counterexample of {@link #aValueCarriedByARenameIsOnTheKeyAtEveryStep}: 50 user
+     * tags, {@code costcenter=Bob} among them, on a key met after its creation. CostCenter's fixed
+     * value needs the creator, so the planner keeps "Bob" for CostCenter; tagging first would pass
+     * 50, and since "Bob" does not match the pattern the rename is not counted as carrying it, so
+     * the plan removes {@code costcenter} first. Should the TagResource after it fail, the next
+     * run finds no CostCenter to keep and writes "unknown". (Without the pattern the planner
+     * rightly leaves the variant alone at the limit.)
+     */
+    @Disabled("planner bug, see aValueCarriedByARenameIsOnTheKeyAtEveryStep")
+    @Example
+    void aCaseVariantsValueKeptForAFixedValueIsLostWhenTheRenameUntagsFirst() {
+        Map<String, String> tags = new LinkedHashMap<>(fillers(49));
+        tags.put("costcenter", "Bob");
+        KeyCase key = new KeyCase(parsed(Policies.json("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}")).orElseThrow(),
+                tags, KeyContext.ofExistingKey(KEY_ARNS.get(0), Optional.empty()));
+
+        assertCarriedValuesAreOnTheKeyAtEveryStep(key, false);
+    }
+
     /** The planner is a pure function: the same input gives an equal plan, and the input map is left as it was. */
     @Property(seed = SEED)
     void planningIsDeterministicAndLeavesItsInputAlone(@ForAll("keys") KeyCase key) {
@@ -205,8 +255,53 @@ class TagPlannerPropertiesTest {
         }
     }
 
+    /**
+     * Checks that every value a rename carries is on the key at every step, optionally only the
+     * values the required tag's rules accept, and returns the removed keys whose value was carried.
+     */
+    private static List<String> assertCarriedValuesAreOnTheKeyAtEveryStep(KeyCase key, boolean onlyAccepted) {
+        Map<String, String> current = key.tags();
+        TagPlan plan = key.plan();
+        List<Map<String, String>> steps = steps(current, plan);
+        List<String> carried = plan.toRemove().stream()
+                .filter(removed -> carriesItsValue(key, plan, removed))
+                .filter(removed -> !onlyAccepted || key.policy().policy().required().stream()
+                        .filter(tag -> tag.key().equalsIgnoreCase(removed))
+                        .allMatch(tag -> tag.accepts(current.get(removed))))
+                .toList();
+        for (String removed : carried) {
+            for (Map<String, String> step : steps) {
+                assertTrue(holdsUnderAnyCase(step, removed, current.get(removed)), () -> "\"" + removed + "\"=\"" + current.get(removed)
+                        + "\" is on no key after a step: " + describe(step) + "\nplan " + plan);
+            }
+        }
+        return carried;
+    }
+
+    /**
+     * The plan moves a removed tag's value to a key equal to it but for case: the key ends up
+     * with that value, and would not if the removed tag (and any other removed one equal to it
+     * but for case, with the same value) had not been there. A value the policy itself gives the
+     * key (a fixed value that happens to be the variant's) is not carried.
+     */
+    private static boolean carriesItsValue(KeyCase key, TagPlan plan, String removed) {
+        Map<String, String> current = key.tags();
+        String value = current.get(removed);
+        if (!holdsUnderAnyCase(applied(current, plan), removed, value)) {
+            return false;
+        }
+        Map<String, String> without = new LinkedHashMap<>(current);
+        without.keySet().removeIf(other -> plan.toRemove().contains(other) && other.equalsIgnoreCase(removed) && value.equals(current.get(other)));
+        return !holdsUnderAnyCase(applied(without, key.planFor(without)), removed, value);
+    }
+
     private static boolean cutShort(TagPlan plan) {
         return plan.violations().stream().anyMatch(violation -> violation.problem() == Problem.TAG_LIMIT);
+    }
+
+    /** Some key equal to {@code key} but for case (or {@code key} itself) holds {@code value}. */
+    private static boolean holdsUnderAnyCase(Map<String, String> tags, String key, String value) {
+        return tags.entrySet().stream().anyMatch(tag -> tag.getKey().equalsIgnoreCase(key) && tag.getValue().equals(value));
     }
 
     // ------------------------------------------------------------------ the writes
