@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.event.UserIdentity;
+import io.kmstagenforcer.policy.KeyGlob;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.PolicyException;
@@ -423,19 +424,25 @@ class TagPlannerPropertiesTest {
     /** Keys of policies that have an exemption tag, carrying it (with any value) among their other tags. */
     @Provide
     Arbitrary<KeyCase> exemptKeys() {
-        return keys(Arbitraries.of(EXEMPT_TAGS).map(Optional::of)).flatMap(key -> {
-            String exemptTag = key.policy().policy().exemptTag().orElseThrow();
-            return Combinators.combine(tagValues(key.policy().policy()), Arbitraries.integers().between(0, key.tags().size()))
-                    .as((value, position) -> new KeyCase(key.policy(), withTag(key.tags(), position, exemptTag, value), key.context()));
-        });
+        return Combinators.combine(keys(Arbitraries.of(EXEMPT_TAGS).map(Optional::of)), valueDraws(), Arbitraries.integers().between(0, 60))
+                .as((key, value, position) -> {
+                    TagPolicy policy = key.policy().policy();
+                    return new KeyCase(key.policy(),
+                            withTag(key.tags(), position, policy.exemptTag().orElseThrow(), value.of(PolicyTags.of(policy))), key.context());
+                });
     }
 
+    /**
+     * Generated without {@code flatMap}: the tags are drawn as choices (which kind of key, which
+     * one, which value) that are made concrete against the policy, so that jqwik generates from the
+     * same arbitraries on every try and shrinks each choice on its own.
+     */
     private static Arbitrary<KeyCase> keys(Arbitrary<Optional<String>> exemptTags) {
-        return policies(exemptTags).flatMap(policy -> Combinators.combine(tagsFor(policy.policy()), contexts())
-                .as((tags, context) -> new KeyCase(policy, tags, context)));
+        return Combinators.combine(policies(exemptTags), tagDraws().list().ofMinSize(1).ofMaxSize(12), sizes(), awsTagDraws(), contexts())
+                .as((policy, related, size, aws, context) -> new KeyCase(policy, tags(PolicyTags.of(policy.policy()), aws, size, related), context));
     }
 
-    /** The tags with one more, at {@code position}, dropping the last user tag if the key would hold more than 50. */
+    /** The tags with one more, at {@code position} (or last), dropping the last user tag if the key would hold more than 50. */
     private static Map<String, String> withTag(Map<String, String> tags, int position, String key, String value) {
         List<Map.Entry<String, String>> entries = new ArrayList<>(tags.entrySet());
         entries.removeIf(entry -> entry.getKey().equals(key));
@@ -527,12 +534,11 @@ class TagPlannerPropertiesTest {
         return Arbitraries.frequencyOf(
                 Tuple.of(3, defaults.map(value -> spec("default", value))),
                 Tuple.of(2, fixedValues.map(value -> spec("value", value))),
-                Tuple.of(2, allowed.flatMap(values -> Arbitraries.frequencyOf(
-                                Tuple.of(3, Arbitraries.of(values)), Tuple.of(1, Arbitraries.of(TEMPLATES)))
-                        .map(value -> spec("default", value, "allowed", values)))),
+                Tuple.of(2, Combinators.combine(allowed, Arbitraries.integers().between(0, 3), Arbitraries.of(TEMPLATES))
+                        .as((values, pick, template) -> spec("default", pick < 3 ? values.get(pick % values.size()) : template, "allowed", values))),
                 Tuple.of(2, Combinators.combine(defaults, pattern).as((value, regex) -> spec("default", value, "pattern", regex))),
                 Tuple.of(2, Combinators.combine(Arbitraries.of(STABLE_TEMPLATES), pattern).as((value, regex) -> spec("value", value, "pattern", regex))),
-                Tuple.of(1, allowed.flatMap(values -> Arbitraries.of(STABLE_TEMPLATES).map(value -> spec("value", value, "allowed", values)))),
+                Tuple.of(1, Combinators.combine(allowed, Arbitraries.of(STABLE_TEMPLATES)).as((values, value) -> spec("value", value, "allowed", values))),
                 Tuple.of(1, allowed.map(values -> spec("allowed", values))),
                 Tuple.of(1, pattern.map(regex -> spec("pattern", regex))),
                 Tuple.of(1, Arbitraries.just(spec())),
@@ -562,29 +568,114 @@ class TagPlannerPropertiesTest {
             "alice", "bob", "Bob", "1234", "12345", "unassigned", "Unassigned", "prod", "Prod", "staging", "dev", "", "unknown",
             "arn:aws:sts::111122223333:assumed-role/Admin/alice", "111122223333", "x@y.z", "Ünïcødé", "2024-05-01", "team a");
 
-    /**
-     * A key's current tags: 1 to 12 related to the policy (its keys, their case variants, keys its
-     * forbidden globs match, its exemption tag) or not, after as many unrelated filler tags as
-     * bring the key to a drawn size (often near the limit), and up to three {@code aws:} tags.
-     */
+    /** The kinds of key a drawn tag can have; a kind the policy has no key of gives an unrelated key instead. */
+    enum KeyKind { UNRELATED, REQUIRED, CASE_VARIANT, FORBIDDEN, EXEMPT }
+
+    /** The kinds of value: one of the policy's own (allowed and literal values), a common one, or random text. */
+    enum ValueKind { POLICY, COMMON, TEXT }
+
+    /** What a policy offers the drawn tags: its keys, their case variants, its globs, its exemption tag (and variants), its values. */
+    record PolicyTags(List<String> required, List<String> variants, List<KeyGlob> forbidden, List<String> exempt, List<String> values) {
+        static PolicyTags of(TagPolicy policy) {
+            List<String> required = policy.required().stream().map(RequiredTag::key).toList();
+            List<String> values = policy.required().stream()
+                    .flatMap(tag -> Stream.concat(tag.allowed().orElse(List.of()).stream(),
+                            Stream.of(tag.defaultValue(), tag.fixedValue()).flatMap(Optional::stream).flatMap(template -> template.literal().stream())))
+                    .distinct().toList();
+            return new PolicyTags(required, required.stream().flatMap(key -> caseVariants(key).stream()).distinct().toList(),
+                    policy.forbidden(), policy.exemptTag().stream().flatMap(key -> Stream.concat(Stream.of(key), caseVariants(key).stream())).toList(),
+                    values);
+        }
+    }
+
+    /** A drawn value: its kind, which one of that kind, or the random text. */
+    record ValueDraw(ValueKind kind, int index, String text) {
+        String of(PolicyTags policy) {
+            return switch (kind == ValueKind.POLICY && policy.values().isEmpty() ? ValueKind.COMMON : kind) {
+                case POLICY -> policy.values().get(index % policy.values().size());
+                case COMMON -> TAG_VALUES.get(index % TAG_VALUES.size());
+                case TEXT -> text;
+            };
+        }
+    }
+
+    /** A drawn tag: which kind of key, which one, its case (for a forbidden key), what each {@code *} of a glob stands for, and its value. */
+    record TagDraw(KeyKind kind, int index, int caseChange, int fillings, ValueDraw value) {
+        Map.Entry<String, String> of(PolicyTags policy) {
+            return Map.entry(key(policy), value.of(policy));
+        }
+
+        private String key(PolicyTags policy) {
+            List<String> keys = switch (kind) {
+                case REQUIRED -> policy.required();
+                case CASE_VARIANT -> policy.variants();
+                case EXEMPT -> policy.exempt();
+                case FORBIDDEN -> policy.forbidden().isEmpty() ? List.of() : forbiddenKey(policy.forbidden().get(index % policy.forbidden().size()));
+                case UNRELATED -> List.of();
+            };
+            return keys.isEmpty() ? UNRELATED_KEYS.get(index % UNRELATED_KEYS.size()) : keys.get(index % keys.size());
+        }
+
+        /** A key the glob matches: each {@code *} filled in, then the case changed or not (nothing when that leaves no key). */
+        private List<String> forbiddenKey(KeyGlob glob) {
+            String[] literals = glob.glob().split("\\*", -1);
+            StringBuilder key = new StringBuilder(literals[0]);
+            for (int i = 1, choice = fillings; i < literals.length; i++, choice /= GLOB_FILLINGS.size()) {
+                key.append(GLOB_FILLINGS.get(choice % GLOB_FILLINGS.size())).append(literals[i]);
+            }
+            String cased = switch (caseChange) {
+                case 0 -> key.toString();
+                case 1 -> key.toString().toLowerCase(Locale.ROOT);
+                default -> key.toString().toUpperCase(Locale.ROOT);
+            };
+            return cased.isEmpty() ? List.of() : List.of(cased);
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    private static Arbitrary<Map<String, String>> tagsFor(TagPolicy policy) {
-        Arbitrary<String> values = tagValues(policy);
-        Arbitrary<List<Tuple2<String, String>>> related = Combinators.combine(relatedKeys(policy), values).as(Tuple::of).list().ofMinSize(1).ofMaxSize(12);
-        Arbitrary<Integer> size = Arbitraries.frequencyOf(
+    private static Arbitrary<ValueDraw> valueDraws() {
+        return Combinators.combine(
+                        Arbitraries.frequency(Tuple.of(3, ValueKind.POLICY), Tuple.of(4, ValueKind.COMMON), Tuple.of(1, ValueKind.TEXT)),
+                        Arbitraries.integers().between(0, 999),
+                        Arbitraries.strings().withChars("abcXYZ019 _.:/=+-@é数").ofMaxLength(12))
+                .as(ValueDraw::new);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Arbitrary<TagDraw> tagDraws() {
+        return Combinators.combine(
+                        Arbitraries.frequency(Tuple.of(2, KeyKind.UNRELATED), Tuple.of(3, KeyKind.REQUIRED), Tuple.of(6, KeyKind.CASE_VARIANT),
+                                Tuple.of(3, KeyKind.FORBIDDEN), Tuple.of(1, KeyKind.EXEMPT)),
+                        Arbitraries.integers().between(0, 999),
+                        Arbitraries.integers().between(0, 2),
+                        Arbitraries.integers().between(0, 999),
+                        valueDraws())
+                .as(TagDraw::new);
+    }
+
+    private static Arbitrary<List<Tuple2<String, ValueDraw>>> awsTagDraws() {
+        return Combinators.combine(Arbitraries.of(AWS_KEYS), valueDraws()).as(Tuple::of).list().ofMaxSize(3).uniqueElements(Tuple2::get1);
+    }
+
+    /** How many user tags the key holds, before its related tags are counted: often 46 to 50, sometimes any, sometimes few. */
+    @SuppressWarnings("unchecked")
+    private static Arbitrary<Integer> sizes() {
+        return Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.integers().between(46, MAX_USER_TAGS)),
                 Tuple.of(2, Arbitraries.integers().between(0, MAX_USER_TAGS)),
                 Tuple.of(1, Arbitraries.integers().between(0, 5)));
-        Arbitrary<List<Tuple2<String, String>>> aws = Combinators.combine(Arbitraries.of(AWS_KEYS), values).as(Tuple::of)
-                .list().ofMaxSize(3).uniqueElements(Tuple2::get1);
-        return Combinators.combine(aws, size, related).as(TagPlannerPropertiesTest::tags);
     }
 
-    private static Map<String, String> tags(List<Tuple2<String, String>> aws, int size, List<Tuple2<String, String>> related) {
+    /**
+     * A key's current tags: up to three {@code aws:} tags, as many unrelated filler tags as bring
+     * the key to {@code size} user tags, then the related ones (1 to 12 drawn: the policy's keys,
+     * their case variants, keys its forbidden globs match, its exemption tag, or unrelated keys).
+     */
+    private static Map<String, String> tags(PolicyTags policy, List<Tuple2<String, ValueDraw>> aws, int size, List<TagDraw> related) {
         Map<String, String> relatedTags = new LinkedHashMap<>();
-        related.forEach(tag -> relatedTags.putIfAbsent(tag.get1(), tag.get2()));
+        related.stream().map(draw -> draw.of(policy)).forEach(tag -> relatedTags.putIfAbsent(tag.getKey(), tag.getValue()));
         Map<String, String> tags = new LinkedHashMap<>();
-        aws.forEach(tag -> tags.put(tag.get1(), tag.get2()));
+        aws.forEach(tag -> tags.put(tag.get1(), tag.get2().of(policy)));
         tags.putAll(fillers(size - relatedTags.size()));
         tags.putAll(relatedTags);
         return tags;
@@ -607,51 +698,6 @@ class TagPlannerPropertiesTest {
         return (fillers == 0 ? "" : fillers + " fillers (OtherNN=x) + ") + others;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Arbitrary<String> relatedKeys(TagPolicy policy) {
-        List<String> required = policy.required().stream().map(RequiredTag::key).toList();
-        List<String> variants = required.stream().flatMap(key -> caseVariants(key).stream()).distinct().toList();
-        List<Tuple2<Integer, Arbitrary<String>>> kinds = new ArrayList<>();
-        kinds.add(Tuple.of(2, Arbitraries.of(UNRELATED_KEYS)));
-        if (!required.isEmpty()) {
-            kinds.add(Tuple.of(3, Arbitraries.of(required)));
-        }
-        if (!variants.isEmpty()) {
-            kinds.add(Tuple.of(6, Arbitraries.of(variants)));
-        }
-        if (!policy.forbidden().isEmpty()) {
-            kinds.add(Tuple.of(3, forbiddenKeys(policy)));
-        }
-        policy.exemptTag().ifPresent(exempt -> {
-            List<String> exemptKeys = Stream.concat(Stream.of(exempt), caseVariants(exempt).stream()).toList();
-            kinds.add(Tuple.of(1, Arbitraries.of(exemptKeys)));
-        });
-        return Arbitraries.frequencyOf(kinds);
-    }
-
-    /** Keys a forbidden glob matches: its {@code *}s filled in, and its case changed or not. */
-    private static Arbitrary<String> forbiddenKeys(TagPolicy policy) {
-        return Arbitraries.of(policy.forbidden()).flatMap(glob -> {
-            String[] literals = glob.glob().split("\\*", -1);
-            return Combinators.combine(Arbitraries.of(GLOB_FILLINGS).list().ofSize(literals.length - 1), Arbitraries.integers().between(0, 2))
-                    .as((fillings, caseChange) -> {
-                        StringBuilder key = new StringBuilder(literals[0]);
-                        for (int i = 1; i < literals.length; i++) {
-                            key.append(fillings.get(i - 1)).append(literals[i]);
-                        }
-                        return withCase(key.toString(), caseChange);
-                    });
-        }).filter(key -> !key.isEmpty());
-    }
-
-    private static String withCase(String key, int caseChange) {
-        return switch (caseChange) {
-            case 0 -> key;
-            case 1 -> key.toLowerCase(Locale.ROOT);
-            default -> key.toUpperCase(Locale.ROOT);
-        };
-    }
-
     /** Keys equal to {@code key} but for case: all lower, all upper, and the first letter's case flipped. */
     private static List<String> caseVariants(String key) {
         String first = key.substring(0, 1);
@@ -660,22 +706,6 @@ class TagPlannerPropertiesTest {
         return Stream.of(key.toLowerCase(Locale.ROOT), key.toUpperCase(Locale.ROOT), flipped)
                 .filter(variant -> !variant.equals(key) && variant.equalsIgnoreCase(key))
                 .distinct().toList();
-    }
-
-    /** Values KMS accepts: the policy's own allowed and literal values, common ones, and random text from KMS's characters. */
-    @SuppressWarnings("unchecked")
-    private static Arbitrary<String> tagValues(TagPolicy policy) {
-        List<String> policyValues = policy.required().stream()
-                .flatMap(tag -> Stream.concat(tag.allowed().orElse(List.of()).stream(),
-                        Stream.of(tag.defaultValue(), tag.fixedValue()).flatMap(Optional::stream).flatMap(template -> template.literal().stream())))
-                .distinct().toList();
-        List<Tuple2<Integer, Arbitrary<String>>> kinds = new ArrayList<>();
-        kinds.add(Tuple.of(4, Arbitraries.of(TAG_VALUES)));
-        kinds.add(Tuple.of(1, Arbitraries.strings().withChars("abcXYZ019 _.:/=+-@é数").ofMaxLength(12)));
-        if (!policyValues.isEmpty()) {
-            kinds.add(Tuple.of(3, Arbitraries.of(policyValues)));
-        }
-        return Arbitraries.frequencyOf(kinds);
     }
 
     // ---------------------------------------------------------- contexts
