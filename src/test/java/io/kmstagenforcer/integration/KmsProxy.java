@@ -4,10 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,14 +62,7 @@ final class KmsProxy implements AutoCloseable {
 
     private KmsProxy(URI upstream) {
         this.upstream = upstream;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server = LoopbackHttp.start(this::handle, executor);
     }
 
     /** Starts a proxy to {@code upstream} (moto's endpoint) on a free loopback port. */
@@ -82,7 +71,7 @@ final class KmsProxy implements AutoCloseable {
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     /** Answers the next {@code times} requests of {@code operation} with this error instead of forwarding them. */
@@ -135,7 +124,7 @@ final class KmsProxy implements AutoCloseable {
             if (fault != null && fault.remaining().getAndUpdate(n -> n == Integer.MAX_VALUE ? n : n - 1) > 0) {
                 exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
                 exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-                respond(exchange, fault.status(), fault.body().getBytes(StandardCharsets.UTF_8));
+                LoopbackHttp.respond(exchange, fault.status(), fault.body().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             Hook hook = hooks.get(operation);
@@ -172,15 +161,6 @@ final class KmsProxy implements AutoCloseable {
                 exchange.getResponseHeaders().put(name, values);
             }
         });
-        respond(exchange, response.statusCode(), response.body());
-    }
-
-    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        LoopbackHttp.respond(exchange, response.statusCode(), response.body());
     }
 }

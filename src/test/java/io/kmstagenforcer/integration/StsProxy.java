@@ -4,10 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -31,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class StsProxy implements AutoCloseable {
     private final URI upstream;
-    private final HttpServer server;
+    private HttpServer server;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
@@ -40,21 +36,17 @@ final class StsProxy implements AutoCloseable {
 
     private StsProxy(URI upstream) {
         this.upstream = upstream;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.createContext("/", this::handle);
-        server.start();
     }
 
+    /** A proxy to moto's {@code upstream}, answering on a free loopback port. */
     static StsProxy start(URI upstream) {
-        return new StsProxy(upstream);
+        StsProxy proxy = new StsProxy(upstream);
+        proxy.server = LoopbackHttp.start(proxy::handle, null);
+        return proxy;
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     /** Every AssumeRole from now on is refused, as STS refuses a role that does not trust the caller (or does not exist). */
@@ -121,10 +113,7 @@ final class StsProxy implements AutoCloseable {
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/xml");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        LoopbackHttp.respond(exchange, status, body);
     }
 
     private static Map<String, String> form(String body) {
