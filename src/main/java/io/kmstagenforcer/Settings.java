@@ -1,20 +1,26 @@
 package io.kmstagenforcer;
 
 import io.kmstagenforcer.event.EnforcerIdentity;
+import io.kmstagenforcer.kms.KmsClientFactory;
+import io.kmstagenforcer.kms.LambdaKmsClients;
+import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
 import io.kmstagenforcer.policy.PolicyParser;
 import io.kmstagenforcer.policy.TagPolicy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The function's configuration, read from its environment once per container. Anything wrong
  * fails the initialisation with a message that names the variable and the field.
  */
 record Settings(TagPolicy policy, String metricsNamespace, String functionName, LogLevel logLevel, Optional<String> region,
-        EnforcerIdentity identity, double sweepWritesPerSecond) {
+        EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole, List<String> memberAccounts) {
     static final String TAG_POLICY = "TAG_POLICY";
     static final String ENFORCEMENT_MODE = "ENFORCEMENT_MODE";
     static final String METRICS_NAMESPACE = "METRICS_NAMESPACE";
@@ -29,6 +35,15 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
     static final double DEFAULT_SWEEP_WRITES_PER_SECOND = 2;
     /** KMS's UntagResource quota: a sweep faster than that would take the account's whole quota. */
     static final double MAX_SWEEP_WRITES_PER_SECOND = 5;
+    /** The role the function assumes in member accounts; unset: the function's own account only. */
+    static final String MEMBER_ROLE_NAME = "MEMBER_ROLE_NAME";
+    static final String MEMBER_EXTERNAL_ID = "MEMBER_EXTERNAL_ID";
+    /** The function's own account (the template sets it from AWS::AccountId): its keys need no role. */
+    static final String ENFORCER_ACCOUNT_ID = "ENFORCER_ACCOUNT_ID";
+    /** The accounts the sweep walks after its own, comma-separated. */
+    static final String MEMBER_ACCOUNT_IDS = "MEMBER_ACCOUNT_IDS";
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
     static Settings fromEnvironment(Map<String, String> environment) {
         String policyJson = environment.get(TAG_POLICY);
@@ -42,6 +57,7 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
                     ENFORCEMENT_MODE + " must be enforce, report or policy, not \"" + override + "\"")));
         }
         String namespace = environment.getOrDefault(METRICS_NAMESPACE, "");
+        Optional<MemberRole> memberRole = memberRole(environment);
         return new Settings(
                 policy,
                 namespace.isBlank() ? DEFAULT_NAMESPACE : namespace,
@@ -49,8 +65,59 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
                 LogLevel.fromEnvironment(environment.get("AWS_LAMBDA_LOG_LEVEL")),
                 Optional.ofNullable(environment.get("AWS_REGION")),
                 new EnforcerIdentity(Optional.ofNullable(environment.get(ENFORCER_ROLE_NAME)),
-                        Optional.ofNullable(environment.get(FUNCTION_NAME))),
-                sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)));
+                        Optional.ofNullable(environment.get(FUNCTION_NAME)), memberRole.map(MemberRole::roleName)),
+                sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)),
+                memberRole,
+                memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole));
+    }
+
+    /**
+     * The KMS clients the function builds in Lambda: with {@code MEMBER_ROLE_NAME}, keys of other
+     * accounts through their member role; without it, every key with the function's own credentials.
+     */
+    static KmsClientFactory lambdaClients(Map<String, String> environment) {
+        return LambdaKmsClients.factory(memberRole(environment), environment.getOrDefault("AWS_REGION", "us-east-1"),
+                environment.getOrDefault(FUNCTION_NAME, "kms-tag-enforcer"));
+    }
+
+    private static Optional<MemberRole> memberRole(Map<String, String> environment) {
+        String roleName = environment.getOrDefault(MEMBER_ROLE_NAME, "").trim();
+        if (roleName.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!ROLE_NAME.matcher(roleName).matches()) {
+            throw new IllegalArgumentException(MEMBER_ROLE_NAME + " must be an IAM role name (1-64 of letters, digits and _+=,.@-), not \""
+                    + roleName + "\"");
+        }
+        String ownAccount = environment.getOrDefault(ENFORCER_ACCOUNT_ID, "").trim();
+        if (!ACCOUNT_ID.matcher(ownAccount).matches()) {
+            throw new IllegalArgumentException(ENFORCER_ACCOUNT_ID + " must be the function's own account (12 digits) when "
+                    + MEMBER_ROLE_NAME + " is set, not \"" + ownAccount + "\"");
+        }
+        return Optional.of(new MemberRole(ownAccount, roleName, Optional.ofNullable(environment.get(MEMBER_EXTERNAL_ID))));
+    }
+
+    /** The member accounts, in order, each once, the function's own left out (the sweep walks it first anyway). */
+    private static List<String> memberAccounts(String value, Optional<MemberRole> memberRole) {
+        List<String> accounts = new ArrayList<>();
+        for (String part : (value == null ? "" : value).split(",")) {
+            String account = part.trim();
+            if (account.isEmpty()) {
+                continue;
+            }
+            if (!ACCOUNT_ID.matcher(account).matches()) {
+                throw new IllegalArgumentException(MEMBER_ACCOUNT_IDS + " must be account IDs (12 digits) separated by commas, not \""
+                        + account + "\"");
+            }
+            if (memberRole.isEmpty()) {
+                throw new IllegalArgumentException(MEMBER_ACCOUNT_IDS + " is set but " + MEMBER_ROLE_NAME
+                        + " is not: the sweep needs the member role to reach those accounts");
+            }
+            if (!accounts.contains(account) && !account.equals(memberRole.get().ownAccount())) {
+                accounts.add(account);
+            }
+        }
+        return List.copyOf(accounts);
     }
 
     private static double sweepWritesPerSecond(String value) {

@@ -8,7 +8,6 @@ import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
-import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
@@ -48,7 +47,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
 
     /** Used by the Lambda runtime. */
     public SweepHandler() {
-        this(System.getenv(), LambdaKmsClients.factory(), null);
+        this(System.getenv(), Settings.lambdaClients(System.getenv()), null);
     }
 
     /**
@@ -71,7 +70,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         TagEnforcer enforcer = new TagEnforcer(settings.policy(), keys, NotFoundRetry.NONE, clock, settings.identity());
         this.log = new DecisionLog(logOutput, settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
-        this.sweep = new Sweep(enforcer, keys, region, pacer, sleeper, nanoTime);
+        this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
         this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
         this.clock = clock;
     }

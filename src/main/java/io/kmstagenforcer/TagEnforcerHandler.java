@@ -9,7 +9,6 @@ import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
-import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.output.ResultJson;
@@ -47,7 +46,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
 
     /** Used by the Lambda runtime. */
     public TagEnforcerHandler() {
-        this(System.getenv(), LambdaKmsClients.factory());
+        this(System.getenv(), Settings.lambdaClients(System.getenv()));
     }
 
     /** For tests and local runs: any environment, any way of building KMS clients. */

@@ -140,6 +140,12 @@ public final class TagEnforcer {
         }
     }
 
+    /** A member account the sweep could not enter (its role could not be assumed): no key, only the reason. */
+    public EnforcementResult accountFailed(String reason) {
+        return EnforcementResult.untouched(Outcome.FAILED, policy.mode(), Optional.of(SWEEP_TRIGGER), Optional.empty(), Optional.empty(),
+                reason);
+    }
+
     /** A listed key the sweep knows it must leave alone (an AWS managed key, by its alias), at no KMS call. */
     public EnforcementResult skipListedKey(KeyArn key, KeyStates.Skip skip) {
         return new Writes(keys, key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);

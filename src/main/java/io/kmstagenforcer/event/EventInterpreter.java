@@ -92,7 +92,7 @@ public final class EventInterpreter {
                     + (creates ? "no key was made" : "no tag was changed"), eventId);
         }
         if (!creates && enforcer.made(call.userIdentity())) {
-            return ignore(call.eventName() + " was made by the enforcer's own " + enforcer.describe()
+            return ignore(call.eventName() + " was made by the enforcer's own " + enforcer.describe(call.userIdentity())
                     + ": its own writes are never re-evaluated", eventId);
         }
         try {

@@ -13,13 +13,13 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
-import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.ListAliasesRequest;
 import software.amazon.awssdk.services.kms.model.ListAliasesResponse;
 import software.amazon.awssdk.services.kms.model.ListKeysRequest;
@@ -32,8 +32,9 @@ import software.amazon.awssdk.services.kms.model.TagResourceRequest;
 import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
 
 /**
- * The enforcer's only door to KMS: the calls it makes, each sent to the region in the key's ARN,
- * with SDK exceptions translated into {@link KmsCallException}s that say whether a retry could help.
+ * The enforcer's only door to KMS: the calls it makes, each sent to the account and region in the
+ * key's ARN (a member account through its member role, see {@link KmsClientFactory}), with SDK
+ * exceptions, KMS's and STS's, translated into {@link KmsCallException}s that say whether a retry could help.
  * It counts the calls it makes, lets a {@link WriteGate} pace the writes, and in
  * {@linkplain #readOnly read-only} form refuses every write before it is sent.
  */
@@ -41,7 +42,11 @@ public final class KmsKeys {
     /** Error codes worth another try; the SDK already retried throttling a few times before these reach us. */
     private static final Set<String> RETRYABLE_CODES = Set.of(
             "ThrottlingException", "KMSInternalException", "DependencyTimeoutException",
-            "ServiceUnavailableException", "RequestTimeoutException", "InternalFailure");
+            "ServiceUnavailableException", "RequestTimeoutException", "InternalFailure",
+            // STS's names for the same: a member session that could not be had this time.
+            "Throttling", "IDPCommunicationError");
+    /** The operation name of a member session's refresh, in results and call counts. */
+    public static final String ASSUME_ROLE = "AssumeRole";
     /** KMS has no more than 50 user tags plus a few aws: tags; more pages than this means a broken marker. */
     private static final int MAX_PAGES = 20;
     /** The largest page each listing call allows: fewer calls per sweep. */
@@ -62,7 +67,7 @@ public final class KmsKeys {
     private final KmsClientFactory factory;
     private final boolean writable;
     private final WriteGate writeGate;
-    private final Map<String, KmsClient> clientsByRegion;
+    private final Map<ClientKey, KmsClient> clients;
     private final Map<String, LongAdder> calls;
     private final Deadline deadline;
 
@@ -71,12 +76,12 @@ public final class KmsKeys {
         this(factory, true, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
     }
 
-    private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate, Map<String, KmsClient> clientsByRegion,
+    private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate, Map<ClientKey, KmsClient> clients,
             Map<String, LongAdder> calls, Deadline deadline) {
         this.factory = factory;
         this.writable = writable;
         this.writeGate = writeGate;
-        this.clientsByRegion = clientsByRegion;
+        this.clients = clients;
         this.calls = calls;
         this.deadline = deadline;
     }
@@ -87,7 +92,7 @@ public final class KmsKeys {
      * call there is no time for is not sent ({@link KmsCallException#notSent}).
      */
     public KmsKeys within(Deadline invocationDeadline) {
-        return new KmsKeys(factory, writable, writeGate, clientsByRegion, calls, invocationDeadline);
+        return new KmsKeys(factory, writable, writeGate, clients, calls, invocationDeadline);
     }
 
     /** Reads and writes, every write let through {@code gate} first. */
@@ -107,9 +112,17 @@ public final class KmsKeys {
         return counts;
     }
 
-    /** One page of the region's keys, from {@code marker} (or the start). */
+    /** One page of the region's keys in the function's own account, from {@code marker} (or the start). */
     public KeyPage listKeys(String region, Optional<String> marker) {
-        ListKeysResponse response = call("ListKeys", bound -> client(region).listKeys(
+        return listKeys(Optional.empty(), region, marker);
+    }
+
+    /**
+     * One page of the keys of {@code account} (empty: the function's own) in {@code region}, from
+     * {@code marker} (or the start).
+     */
+    public KeyPage listKeys(Optional<String> account, String region, Optional<String> marker) {
+        ListKeysResponse response = call("ListKeys", account, bound -> client(account, region).listKeys(
                 ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).overrideConfiguration(bound).build()));
         List<KeyArn> keys = response.keys().stream().map(entry -> KeyArn.parse(entry.keyArn())).toList();
         boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
@@ -122,11 +135,16 @@ public final class KmsKeys {
      * AWS managed key has one, so the sweep can pass them by without a DescribeKey each.
      */
     public Set<String> awsManagedKeyIds(String region) {
+        return awsManagedKeyIds(Optional.empty(), region);
+    }
+
+    /** As {@link #awsManagedKeyIds(String)}, in {@code account} (empty: the function's own). */
+    public Set<String> awsManagedKeyIds(Optional<String> account, String region) {
         Set<String> keyIds = new HashSet<>();
         String marker = null;
         do {
             String pageMarker = marker;
-            ListAliasesResponse response = call("ListAliases", bound -> client(region).listAliases(
+            ListAliasesResponse response = call("ListAliases", account, bound -> client(account, region).listAliases(
                     ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).overrideConfiguration(bound).build()));
             response.aliases().stream()
                     .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
@@ -140,7 +158,7 @@ public final class KmsKeys {
     }
 
     public KeyDescription describe(KeyArn key) {
-        KeyMetadata metadata = call("DescribeKey",
+        KeyMetadata metadata = call("DescribeKey", key,
                 bound -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).overrideConfiguration(bound).build())
                         .keyMetadata());
         return new KeyDescription(
@@ -151,7 +169,7 @@ public final class KmsKeys {
 
     /** The key's key policy document (policy name {@code default}, the only one KMS has), as JSON text. */
     public String keyPolicy(KeyArn key) {
-        return call("GetKeyPolicy", bound -> client(key).getKeyPolicy(GetKeyPolicyRequest.builder().keyId(key.toString())
+        return call("GetKeyPolicy", key, bound -> client(key).getKeyPolicy(GetKeyPolicyRequest.builder().keyId(key.toString())
                 .policyName(DEFAULT_POLICY_NAME).overrideConfiguration(bound).build()).policy());
     }
 
@@ -161,7 +179,7 @@ public final class KmsKeys {
         String marker = null;
         for (int page = 0; page < MAX_PAGES; page++) {
             String pageMarker = marker;
-            ListResourceTagsResponse response = call("ListResourceTags",
+            ListResourceTagsResponse response = call("ListResourceTags", key,
                     bound -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker)
                             .overrideConfiguration(bound).build()));
             response.tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
@@ -179,13 +197,13 @@ public final class KmsKeys {
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        call("TagResource", bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
+        call("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
                 .overrideConfiguration(bound).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
         beforeWrite("UntagResource", key);
-        call("UntagResource", bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
+        call("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
                 .overrideConfiguration(bound).build()));
     }
 
@@ -202,33 +220,75 @@ public final class KmsKeys {
     }
 
     private KmsClient client(KeyArn key) {
-        return client(key.region());
+        return client(Optional.of(key.account()), key.region());
     }
 
-    private KmsClient client(String region) {
-        return clientsByRegion.computeIfAbsent(region, factory::create);
+    private KmsClient client(Optional<String> account, String region) {
+        return clients.computeIfAbsent(new ClientKey(account, region),
+                unused -> account.isEmpty() ? factory.create(region) : factory.create(account.get(), region));
     }
 
-    private <T> T call(String operation, Function<AwsRequestOverrideConfiguration, T> request) {
+    private <T> T call(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, T> request) {
+        return call(operation, Optional.of(key.account()), request);
+    }
+
+    /**
+     * One KMS call to a key of {@code account}: its member session is opened first (a call to STS
+     * only when the session is missing or due), so that a role that cannot be assumed fails as
+     * {@code AssumeRole}, naming the account and the role, and the KMS call is not sent.
+     */
+    private <T> T call(String operation, Optional<String> account, Function<AwsRequestOverrideConfiguration, T> request) {
+        account.ifPresent(this::openSession);
         AwsRequestOverrideConfiguration bound = boundByDeadline(operation);
         calls.computeIfAbsent(operation, name -> new LongAdder()).increment();
         try {
             return request.apply(bound);
         } catch (NotFoundException e) {
             throw new KmsCallException(operation, "NotFoundException", KmsCallException.Kind.NOT_FOUND, e);
-        } catch (KmsException e) {
-            String code = e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
-                    ? e.awsErrorDetails().errorCode()
-                    : "HTTP " + e.statusCode();
-            boolean retryable = e.statusCode() >= 500 || RETRYABLE_CODES.contains(code) || e.isThrottlingException();
-            throw new KmsCallException(operation, code,
-                    retryable ? KmsCallException.Kind.RETRYABLE : KmsCallException.Kind.TERMINAL, e);
-        } catch (ApiCallTimeoutException e) {
-            throw new KmsCallException(operation, "ApiCallTimeout", KmsCallException.Kind.RETRYABLE, e);
-        } catch (SdkClientException e) {
-            // No answer from KMS (connection, timeout, credentials endpoint): nothing says it would fail again.
-            throw new KmsCallException(operation, "ClientError", KmsCallException.Kind.RETRYABLE, e);
+        } catch (RuntimeException e) {
+            throw classified(operation, e);
         }
+    }
+
+    private void openSession(String account) {
+        Optional<String> role = factory.memberRole(account);
+        if (role.isEmpty()) {
+            return;
+        }
+        boundByDeadline(ASSUME_ROLE);
+        try {
+            factory.openSession(account);
+        } catch (RuntimeException e) {
+            KmsCallException failure = classified(ASSUME_ROLE, e);
+            String why = failure.kind() == KmsCallException.Kind.TERMINAL
+                    ? ": the role is missing in that account, or does not trust this function's role with this external ID"
+                    : "";
+            throw failure.withReason(ASSUME_ROLE + " of " + role.get() + " (account " + account + ") answered "
+                    + failure.errorCode() + why);
+        }
+    }
+
+    /**
+     * What an SDK failure of a KMS or STS call means: throttling, 5xx and no answer at all are
+     * retryable; any other error the service answered (AccessDenied first) is terminal.
+     */
+    private static KmsCallException classified(String operation, RuntimeException e) {
+        if (e instanceof AwsServiceException service) {
+            String code = service.awsErrorDetails() != null && service.awsErrorDetails().errorCode() != null
+                    ? service.awsErrorDetails().errorCode()
+                    : "HTTP " + service.statusCode();
+            boolean retryable = service.statusCode() >= 500 || RETRYABLE_CODES.contains(code) || service.isThrottlingException();
+            return new KmsCallException(operation, code,
+                    retryable ? KmsCallException.Kind.RETRYABLE : KmsCallException.Kind.TERMINAL, e);
+        }
+        if (e instanceof ApiCallTimeoutException) {
+            return new KmsCallException(operation, "ApiCallTimeout", KmsCallException.Kind.RETRYABLE, e);
+        }
+        if (e instanceof SdkClientException) {
+            // No answer (connection, timeout, credentials endpoint): nothing says it would fail again.
+            return new KmsCallException(operation, "ClientError", KmsCallException.Kind.RETRYABLE, e);
+        }
+        throw e;
     }
 
     /**
@@ -245,5 +305,9 @@ public final class KmsKeys {
             return null;
         }
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
+    }
+
+    /** One client per account and region: an account's client carries that account's credentials. */
+    private record ClientKey(Optional<String> account, String region) {
     }
 }

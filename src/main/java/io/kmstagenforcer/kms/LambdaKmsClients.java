@@ -1,6 +1,7 @@
 package io.kmstagenforcer.kms;
 
 import java.time.Duration;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * KMS clients as the function builds them inside Lambda: lean, and right under SnapStart.
@@ -43,6 +45,64 @@ public final class LambdaKmsClients {
 
     public static KmsClientFactory factory() {
         return factory(httpClient(), credentials());
+    }
+
+    /**
+     * As {@link #factory()}, and with a member role also keys of other accounts, through their member
+     * session: what the function builds from its environment.
+     *
+     * @param region      the function's region, where STS is called
+     * @param sessionName the member role session's name (the function's name)
+     */
+    public static KmsClientFactory factory(Optional<MemberRole> member, String region, String sessionName) {
+        SdkHttpClient httpClient = httpClient();
+        AwsCredentialsProvider credentials = credentials();
+        if (member.isEmpty()) {
+            return factory(httpClient, credentials);
+        }
+        return factory(httpClient, credentials,
+                new MemberRoleSessions(member.get(), region, sessionName, () -> stsClient(region, httpClient, credentials)));
+    }
+
+    /** Clients for the function's own account with {@code credentials}, and for every other account with its member session. */
+    public static KmsClientFactory factory(SdkHttpClient httpClient, AwsCredentialsProvider credentials, MemberRoleSessions sessions) {
+        KmsClientFactory own = factory(httpClient, credentials);
+        return new KmsClientFactory() {
+            @Override
+            public KmsClient create(String region) {
+                return own.create(region);
+            }
+
+            @Override
+            public KmsClient create(String account, String region) {
+                return sessions.roleFor(account).isEmpty() ? create(region)
+                        : builder(region, httpClient).credentialsProvider(sessions.credentials(account)).build();
+            }
+
+            @Override
+            public Optional<String> memberRole(String account) {
+                return sessions.roleFor(account);
+            }
+
+            @Override
+            public void openSession(String account) {
+                sessions.open(account);
+            }
+        };
+    }
+
+    /**
+     * The STS client the member sessions are assumed with: the function's region (its regional STS
+     * endpoint; {@code AWS_ENDPOINT_URL_STS} still applies), the same HTTP client and credentials as
+     * the KMS clients, and the same call timeout.
+     */
+    public static StsClient stsClient(String region, SdkHttpClient httpClient, AwsCredentialsProvider credentials) {
+        return StsClient.builder()
+                .region(Region.of(region))
+                .httpClient(httpClient)
+                .credentialsProvider(credentials)
+                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT))
+                .build();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.kmstagenforcer.kms.KeyPage;
 import io.kmstagenforcer.kms.KmsCallException;
 import io.kmstagenforcer.kms.KmsKeys;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,10 @@ import java.util.function.Supplier;
 
 /**
  * Every customer managed key of one region, through the same {@link TagEnforcer} as an event, with
- * the writes paced and the invocation's deadline kept.
+ * the writes paced and the invocation's deadline kept: the function's own account first, then each
+ * member account in turn (through its member role). A member account whose role cannot be assumed is
+ * counted {@code failed} with a decision line naming the account and the role, and the sweep goes on
+ * to the next account.
  *
  * <p>Per invocation: one ListAliases walk (AWS managed keys are known by their {@code alias/aws/*}
  * aliases, so they cost no DescribeKey each), then ListKeys page by page, and per key what the
@@ -45,15 +49,27 @@ public final class Sweep {
     private final TagEnforcer enforcer;
     private final KmsKeys keys;
     private final String region;
+    /** The function's own account (empty), then the member accounts. */
+    private final List<Optional<String>> accounts;
     private final WritePacer pacer;
     private final Sleeper sleeper;
     private final LongSupplier nanoTime;
 
     /** @param keys the same adapter the enforcer uses (its call counts are the sweep's) */
     public Sweep(TagEnforcer enforcer, KmsKeys keys, String region, WritePacer pacer, Sleeper sleeper, LongSupplier nanoTime) {
+        this(enforcer, keys, region, List.of(), pacer, sleeper, nanoTime);
+    }
+
+    /** @param memberAccounts the accounts swept after the function's own, in this order */
+    public Sweep(TagEnforcer enforcer, KmsKeys keys, String region, List<String> memberAccounts, WritePacer pacer, Sleeper sleeper,
+            LongSupplier nanoTime) {
         this.enforcer = enforcer;
         this.keys = keys;
         this.region = region;
+        List<Optional<String>> all = new ArrayList<>();
+        all.add(Optional.empty());
+        memberAccounts.forEach(account -> all.add(Optional.of(account)));
+        this.accounts = List.copyOf(all);
         this.pacer = pacer;
         this.sleeper = sleeper;
         this.nanoTime = nanoTime;
@@ -99,30 +115,63 @@ public final class Sweep {
         }
 
         SweepSummary sweep() {
-            Set<String> awsManaged = listing(() -> keys.awsManagedKeyIds(region));
+            int first = accounts.indexOf(position.account());
+            if (first < 0) {
+                // An account no longer listed: start again from the first; a compliant key costs one read.
+                first = 0;
+                position = SweepPosition.START;
+            }
+            for (int next = first; next < accounts.size(); next++) {
+                Optional<String> account = accounts.get(next);
+                if (next > first) {
+                    position = SweepPosition.startOf(account);
+                }
+                Optional<SweepSummary> stopped;
+                try {
+                    stopped = sweepAccount(account);
+                } catch (KmsCallException e) {
+                    if (!unassumable(e)) {
+                        throw e;
+                    }
+                    EnforcementResult failed = enforcer.accountFailed(e.reason() + ": account " + account.orElseThrow()
+                            + " was not swept");
+                    here.countAccountFailure();
+                    decisions.accept(failed);
+                    continue;
+                }
+                if (stopped.isPresent()) {
+                    return stopped.get();
+                }
+            }
+            return summary(Optional.empty(), null);
+        }
+
+        /** The keys of one account from {@link #position}; a summary if the invocation stopped in it. */
+        private Optional<SweepSummary> sweepAccount(Optional<String> account) {
+            Set<String> awsManaged = listing(() -> keys.awsManagedKeyIds(account, region));
             while (true) {
                 Optional<String> pageMarker = position.pageMarker();
-                KeyPage page = listing(() -> keys.listKeys(region, pageMarker));
+                KeyPage page = listing(() -> keys.listKeys(account, region, pageMarker));
                 for (KeyArn key : keysAfter(page.keys(), position.afterKeyId())) {
                     // Room for the key's two writes at the pace too: a key cut short is read again by the next invocation.
                     if (outOfTime(pacer.nextWait().plus(pacer.interval()))) {
-                        return stop("less than " + reserve.toMillis() + " ms and the key's writes were left of the invocation");
+                        return Optional.of(stop("less than " + reserve.toMillis() + " ms and the key's writes were left of the invocation"));
                     }
                     Optional<EnforcementResult> result = awsManaged.contains(key.keyId())
                             ? Optional.of(enforcer.skipListedKey(key, new KeyStates.Skip(SkipReason.AWS_MANAGED,
                                     "AWS managed key (alias/aws/*): only customer managed keys can be tagged")))
                             : enforceWithBackoff(key);
                     if (result.isEmpty()) {
-                        return stop("no time left to back off and retry " + key);
+                        return Optional.of(stop("no time left to back off and retry " + key));
                     }
                     here.count(result.get());
                     decisions.accept(result.get());
-                    position = new SweepPosition(pageMarker, Optional.of(key.keyId()));
+                    position = new SweepPosition(pageMarker, Optional.of(key.keyId()), account);
                 }
                 if (page.nextMarker().isEmpty()) {
-                    return summary(Optional.empty(), null);
+                    return Optional.empty();
                 }
-                position = new SweepPosition(page.nextMarker(), Optional.empty());
+                position = new SweepPosition(page.nextMarker(), Optional.empty(), account);
             }
         }
 
@@ -222,6 +271,11 @@ public final class Sweep {
             }
         }
         return page;
+    }
+
+    /** A member role STS refused for good: the account is passed over, the sweep goes on. */
+    private static boolean unassumable(KmsCallException e) {
+        return KmsKeys.ASSUME_ROLE.equals(e.operation()) && e.kind() == KmsCallException.Kind.TERMINAL;
     }
 
     private static boolean isThrottling(Throwable cause) {

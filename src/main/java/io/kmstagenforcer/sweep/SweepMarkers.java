@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * A {@link SweepMarker} in the {@code detail} of a ScheduledEvent: a scheduled run has an empty
- * detail; a continuation carries the marker there, so both reach the same typed handler.
+ * detail; a continuation carries the marker there, so both reach the same typed handler. A marker
+ * without {@code account} (as every marker was before member accounts) is in the function's own account.
  */
 public final class SweepMarkers {
     static final String SOURCE = "kms-tag-enforcer.sweep";
@@ -43,8 +44,12 @@ public final class SweepMarkers {
             map.forEach((name, count) -> totals.put(String.valueOf(name),
                     number(count).orElseThrow(() -> invalid("totals." + name, "a number"))));
         }
+        Optional<String> account = string(detail, "account");
+        if (account.isPresent() && !account.get().matches("\\d{12}")) {
+            throw invalid("account", "an account ID (12 digits)");
+        }
         return Optional.of(new SweepMarker(sweepId, (int) invocation,
-                new SweepPosition(string(detail, "pageMarker"), string(detail, "afterKeyId")), totals));
+                new SweepPosition(string(detail, "pageMarker"), string(detail, "afterKeyId"), account), totals));
     }
 
     /** The ScheduledEvent that continues a sweep from {@code marker}. */
@@ -63,6 +68,7 @@ public final class SweepMarkers {
                         .number("invocation", marker.invocation())
                         .string("pageMarker", marker.position().pageMarker().orElse(null))
                         .string("afterKeyId", marker.position().afterKeyId().orElse(null))
+                        .string("account", marker.position().account().orElse(null))
                         .object("totals", totals -> marker.totals().forEach(totals::number)))
                 .toBytes();
     }

@@ -50,6 +50,11 @@ final class SweepTally {
         add(counterOf(result.outcome()), 1);
     }
 
+    /** A member account the sweep could not enter: a failure, though no key was seen. */
+    void countAccountFailure() {
+        add(FAILED, 1);
+    }
+
     void addCalls(Map<String, Long> before, Map<String, Long> after) {
         after.forEach((operation, count) -> add(CALLS + operation, count - before.getOrDefault(operation, 0L)));
     }

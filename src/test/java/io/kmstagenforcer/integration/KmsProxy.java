@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.kmstagenforcer.localrun.LoopbackHttp;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,10 +77,7 @@ final class KmsProxy implements AutoCloseable {
 
     private KmsProxy(URI upstream) {
         this.upstream = upstream;
-        server = LoopbackHttp.server();
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server = LoopbackHttp.start(this::handle, executor);
     }
 
     /** Starts a proxy to {@code upstream} (moto's endpoint) on a free loopback port. */
@@ -90,7 +86,7 @@ final class KmsProxy implements AutoCloseable {
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     /** Answers the next {@code times} requests of {@code operation} with this error instead of forwarding them. */
@@ -197,7 +193,7 @@ final class KmsProxy implements AutoCloseable {
                     exchange.getResponseHeaders().put(name, values);
                 }
             });
-            respond(exchange, response.statusCode(), response.body());
+            LoopbackHttp.respond(exchange, response.statusCode(), response.body());
         }
     }
 
@@ -242,7 +238,7 @@ final class KmsProxy implements AutoCloseable {
     private static void answerDirectly(HttpExchange exchange, int status, String json) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
         exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        respond(exchange, status, json.getBytes(StandardCharsets.UTF_8));
+        LoopbackHttp.respond(exchange, status, json.getBytes(StandardCharsets.UTF_8));
     }
 
     private HttpResponse<byte[]> send(HttpExchange exchange, byte[] body) throws IOException {
@@ -259,15 +255,6 @@ final class KmsProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
         }
     }
 }

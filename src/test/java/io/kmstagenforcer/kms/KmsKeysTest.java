@@ -62,6 +62,67 @@ class KmsKeysTest {
         verify(kms, times(2)).listResourceTags(any(ListResourceTagsRequest.class));
     }
 
+    private static final KeyArn MEMBER_KEY = KeyArn.parse("arn:aws:kms:eu-west-1:444455556666:key/0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13");
+    private static final String MEMBER_ROLE = "arn:aws:iam::444455556666:role/kms-tag-enforcer-member";
+
+    /** Keys of 444455556666 through its member role; STS answers {@code stsError} (HTTP {@code status}) when the session is opened. */
+    private KmsKeys memberKeys(List<String> opened, String stsError, int status) {
+        return new KmsKeys(new KmsClientFactory() {
+            @Override
+            public KmsClient create(String region) {
+                return kms;
+            }
+
+            @Override
+            public Optional<String> memberRole(String account) {
+                return account.equals(MEMBER_KEY.account()) ? Optional.of(MEMBER_ROLE) : Optional.empty();
+            }
+
+            @Override
+            public void openSession(String account) {
+                opened.add(account);
+                if (stsError != null) {
+                    throw software.amazon.awssdk.services.sts.model.StsException.builder().statusCode(status).message(stsError)
+                            .awsErrorDetails(AwsErrorDetails.builder().errorCode(stsError).build()).build();
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "STS {0} (HTTP {1}) is {2}")
+    @CsvSource({
+            "AccessDenied, 403, TERMINAL",
+            "RegionDisabledException, 403, TERMINAL",
+            "Throttling, 400, RETRYABLE",
+            "InternalFailure, 500, RETRYABLE",
+            "ServiceUnavailable, 503, RETRYABLE",
+    })
+    void aMemberRoleThatCannotBeAssumedFailsAsAssumeRoleNamingTheAccountAndTheRoleAndNoKmsCallIsSent(String code, int status,
+            KmsCallException.Kind kind) {
+        List<String> opened = new ArrayList<>();
+
+        KmsCallException e = assertThrows(KmsCallException.class, () -> memberKeys(opened, code, status).listTags(MEMBER_KEY));
+
+        assertEquals("AssumeRole", e.operation());
+        assertEquals(code, e.errorCode());
+        assertEquals(kind, e.kind());
+        assertTrue(e.reason().startsWith("AssumeRole of " + MEMBER_ROLE + " (account 444455556666) answered " + code), e.reason());
+        assertEquals(List.of("444455556666"), opened, "one attempt: KmsKeys itself never retries");
+        verifyNoInteractions(kms);
+    }
+
+    @Test
+    void aKeyOfTheOwnAccountOpensNoSessionAndAMemberKeyOpensItsOwnBeforeEachCall() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+        List<String> opened = new ArrayList<>();
+        KmsKeys keys = memberKeys(opened, null, 0);
+
+        keys.listTags(KEY);
+        keys.listTags(MEMBER_KEY);
+
+        assertEquals(List.of("444455556666"), opened);
+    }
+
     @Test
     void buildsOneClientPerRegionAndReusesIt() {
         when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));

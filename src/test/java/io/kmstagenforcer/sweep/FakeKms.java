@@ -41,6 +41,7 @@ public final class FakeKms implements KmsClient {
     }
 
     private final LongSupplier clock;
+    private final String account;
     private final Map<String, Map<String, String>> tags = new LinkedHashMap<>();
     private final Map<String, String> states = new LinkedHashMap<>();
     private final Map<String, String> managers = new LinkedHashMap<>();
@@ -51,11 +52,17 @@ public final class FakeKms implements KmsClient {
     private final Map<String, String> alwaysFail = new LinkedHashMap<>();
 
     public FakeKms(LongSupplier clock) {
-        this.clock = clock;
+        this(clock, ACCOUNT);
     }
 
-    static String arn(String keyId) {
-        return "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + keyId;
+    /** The KMS of another account (a member account), in the same region. */
+    public FakeKms(LongSupplier clock, String account) {
+        this.clock = clock;
+        this.account = account;
+    }
+
+    String arn(String keyId) {
+        return "arn:aws:kms:" + REGION + ":" + account + ":key/" + keyId;
     }
 
     public FakeKms key(String keyId, Map<String, String> keyTags) {

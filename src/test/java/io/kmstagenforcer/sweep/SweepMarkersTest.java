@@ -51,6 +51,29 @@ class SweepMarkersTest {
     }
 
     @Test
+    void aMarkerInAMemberAccountReadsBackWithItsAccount() throws IOException {
+        SweepMarker marker = new SweepMarker("sweep-1", 4,
+                new SweepPosition(Optional.of("page-2"), Optional.of("k7"), Optional.of("444455556666")), Map.of("keysSeen", 9L));
+        Path file = work.resolve("continuation.json");
+        Files.write(file, SweepMarkers.continuationEvent(marker, "111122223333", "eu-west-1", Instant.EPOCH));
+
+        assertEquals(Optional.of(marker), SweepMarkers.fromDetail(EventLoader.loadScheduledEvent(file.toString()).getDetail()));
+    }
+
+    @Test
+    void aMarkerWithoutAnAccountIsInTheFunctionsOwnAccountAsEveryMarkerWasBefore() throws IOException {
+        Path file = work.resolve("old.json");
+        Files.writeString(file, "{\"version\":\"0\",\"id\":\"x\",\"detail-type\":\"Sweep Continuation\",\"source\":\"s\","
+                + "\"account\":\"111122223333\",\"time\":\"2026-12-03T10:00:00Z\",\"region\":\"eu-west-1\",\"resources\":[],"
+                + "\"detail\":{\"sweepId\":\"s\",\"invocation\":2,\"pageMarker\":null,\"afterKeyId\":\"k1\",\"totals\":{}}}");
+
+        SweepMarker marker = SweepMarkers.fromDetail(EventLoader.loadScheduledEvent(file.toString()).getDetail()).orElseThrow();
+
+        assertEquals(new SweepPosition(Optional.empty(), Optional.of("k1")), marker.position());
+        assertEquals(Optional.empty(), marker.position().account());
+    }
+
+    @Test
     void theFirstPageHasNoMarkerAndTheMarkerSaysSo() throws IOException {
         SweepMarker marker = new SweepMarker("sweep-1", 2, new SweepPosition(Optional.empty(), Optional.of("k1")), Map.of());
         Path file = work.resolve("continuation.json");
@@ -67,6 +90,7 @@ class SweepMarkersTest {
             invocation is out of range | {"sweepId": "s", "invocation": 1000}                     | detail.invocation
             pageMarker is an object    | {"sweepId": "s", "invocation": 2, "pageMarker": {}}      | detail.pageMarker
             a total is text            | {"sweepId": "s", "invocation": 2, "totals": {"a": "b"}}  | detail.totals.a
+            account is not an account  | {"sweepId": "s", "invocation": 2, "account": "1234"}     | detail.account
             """)
     void aMarkerThatCannotBeUsedIsRefusedNamingTheField(String what, String detailJson, String field) throws IOException {
         Path file = work.resolve("bad.json");

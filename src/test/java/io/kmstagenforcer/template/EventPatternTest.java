@@ -38,6 +38,9 @@ class EventPatternTest {
     static final String KEY_CREATED_RULE = "KeyCreatedRule";
     static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
 
+    /** A member account whose events reach the central bus (README "Many accounts"). */
+    static final String MEMBER_ACCOUNT = "444455556666";
+
     /** The role name CloudFormation would give TagEnforcerRole; the one in events/ and events/env.json. */
     static final String ENFORCER_ROLE = "kms-tag-enforcer-TagEnforcerRole-EXAMPLE";
 
@@ -277,6 +280,7 @@ class EventPatternTest {
             e.put("region", "ap-southeast-2");
             e.put("account", "444455556666");
         });
+        mustMatch.put("a key created in a member account, forwarded to the central bus", EventPatternTest::inMemberAccount);
         mustNotMatch.put("errorCode present", e -> detail(e).put("errorCode", "AccessDeniedException"));
         mustNotMatch.put("errorCode empty string", e -> detail(e).put("errorCode", ""));
         mustNotMatch.put("other KMS call (TagResource: KeyTagsChangedRule's, not this rule's)",
@@ -311,6 +315,13 @@ class EventPatternTest {
                 e -> identity(e).put("arn", "arn:aws:sts::111122223333:assumed-role/" + ENFORCER_ROLE + "2/bob"));
         mustMatch.put("a user named like the enforcer's role",
                 e -> identity(e).put("arn", "arn:aws:iam::111122223333:user/" + ENFORCER_ROLE));
+        mustMatch.put("a person's call in a member account, forwarded to the central bus", EventPatternTest::inMemberAccount);
+        mustMatch.put("the central enforcer's write through the member role (left out by the member's forwarding rule; "
+                + "ignored by the code)", e -> {
+                    inMemberAccount(e);
+                    identity(e).put("arn", "arn:aws:sts::" + MEMBER_ACCOUNT + ":assumed-role/kms-tag-enforcer-member/"
+                            + "kms-tag-enforcer-TagEnforcerFunction-EXAMPLE");
+                });
         mustNotMatch.put("the enforcer role's own call (event-driven function)",
                 e -> identity(e).put("arn", enforcerSession("kms-tag-enforcer-TagEnforcerFunction-EXAMPLE")));
         mustNotMatch.put("the enforcer role's own call (sweep function)",
@@ -343,6 +354,19 @@ class EventPatternTest {
         detail(event).put("userIdentity", Map.of("type", "AWSService", "invokedBy", "secretsmanager.amazonaws.com"));
         assertFalse(matches(anythingButOnly, toJson(event)), "anything-but does not match an absent field");
         assertTrue(ruleMatches(KEY_TAGS_CHANGED_RULE, toJson(event)), "the rule's $or branch does");
+    }
+
+    /**
+     * The event as a member account's forwarding rule puts it on the central bus: EventBridge keeps
+     * the original {@code account}, and the record is the member account's. The central rules match
+     * any account, so nothing else is needed for events from other accounts.
+     */
+    private static void inMemberAccount(Map<String, Object> event) {
+        event.put("account", MEMBER_ACCOUNT);
+        detail(event).put("recipientAccountId", MEMBER_ACCOUNT);
+        if (detail(event).get("userIdentity") instanceof Map<?, ?>) {
+            identity(event).put("accountId", MEMBER_ACCOUNT);
+        }
     }
 
     private static String enforcerSession(String functionName) {

@@ -44,6 +44,7 @@ class TemplateTest {
     static final String KEY_CREATED_RULE = "KeyCreatedRule";
     static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
     static final String KEY_ARN_PATTERN = "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*";
+    static final String MEMBER_ROLE_ARN_PATTERN = "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}";
     static final Set<String> KMS_ACTIONS =
             Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey", "kms:GetKeyPolicy");
     static final int FOURTEEN_DAYS = 14 * 24 * 3600;
@@ -176,9 +177,18 @@ class TemplateTest {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object s : statements) {
-            out.add(map(s, "statement"));
+            Map<String, Object> statement = map(s, "statement");
+            out.add(statement.containsKey("Fn::If") ? conditionalStatement(statement) : statement);
         }
         return out;
+    }
+
+    /** A statement that exists only under a condition: Fn::If [condition, statement, AWS::NoValue]. */
+    static Map<String, Object> conditionalStatement(Map<String, Object> fnIf) {
+        List<Object> branches = list(fnIf.get("Fn::If"), "Fn::If");
+        assertEquals(3, branches.size(), "Fn::If [condition, statement, AWS::NoValue]: " + fnIf);
+        assertEquals(ref("AWS::NoValue"), branches.get(2), "a conditional statement is absent otherwise: " + fnIf);
+        return map(branches.get(1), "statement under " + branches.get(0));
     }
 
     static Set<String> actionsOf(Map<String, Object> statement) {
@@ -308,7 +318,49 @@ class TemplateTest {
                 Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
         expected.put(new TreeSet<>(Set.of("lambda:InvokeFunction")), Set.of(
                 Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*")));
+        expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN)));
         assertEquals(expected, actual);
+    }
+
+    @Test
+    void theMemberRoleMayBeAssumedOnlyWhenMemberRoleNameIsSet() {
+        List<Object> conditional = new ArrayList<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
+            list(doc.get("Statement"), "Statement").stream().filter(st -> map(st, "statement").containsKey("Fn::If"))
+                    .forEach(conditional::add);
+        }
+        assertEquals(1, conditional.size(), "one conditional statement: " + conditional);
+        Map<String, Object> fnIf = map(conditional.get(0), "Fn::If statement");
+        assertEquals("HasMemberRole", list(fnIf.get("Fn::If"), "Fn::If").get(0));
+        assertEquals(Set.of("sts:AssumeRole"), actionsOf(conditionalStatement(fnIf)));
+        assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("MemberRoleName"), "")))),
+                map(template.get("Conditions"), "Conditions").get("HasMemberRole"));
+        assertEquals("", parameter("MemberRoleName").get("Default"), "without a member role: this account only, as before");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void bothFunctionsKnowTheirAccountAndTheMemberRole(String logicalId) {
+        Map<String, Object> env = environment(logicalId);
+        assertEquals(ref("AWS::AccountId"), env.get("ENFORCER_ACCOUNT_ID"), "the own account, with no call to find it");
+        assertEquals(ref("MemberRoleName"), env.get("MEMBER_ROLE_NAME"));
+        assertEquals(ref("MemberExternalId"), env.get("MEMBER_EXTERNAL_ID"));
+        assertEquals(logicalId.equals(SWEEP) ? ref("MemberAccountIds") : null, env.get("MEMBER_ACCOUNT_IDS"),
+                "only the sweep walks the member accounts");
+    }
+
+    @Test
+    void theExternalIdIsNotEchoedAndTheAccountListIsCommaSeparatedIds() {
+        assertEquals(true, parameter("MemberExternalId").get("NoEcho"));
+        assertEquals("", parameter("MemberExternalId").get("Default"));
+        Pattern accounts = Pattern.compile((String) parameter("MemberAccountIds").get("AllowedPattern"));
+        for (String ok : List.of("", "111122223333", "111122223333,444455556666")) {
+            assertTrue(accounts.matcher(ok).matches(), "accepted: '" + ok + "'");
+        }
+        for (String bad : List.of("1111", "111122223333,", "111122223333, 444455556666", "a11122223333")) {
+            assertFalse(accounts.matcher(bad).matches(), "rejected: '" + bad + "'");
+        }
     }
 
     @ParameterizedTest
@@ -355,9 +407,15 @@ class TemplateTest {
         Map<String, Map<String, Object>> docs = new LinkedHashMap<>();
         collectPolicyDocuments(resources, "Resources", docs);
         assertTrue(docs.size() >= 4, "expected the role's documents and both queue policies, found " + docs.keySet());
+        assertNoStarActionOrWriteOnStar(docs);
+    }
+
+    /** No Allow statement of these documents (a conditional one included) has a wildcard action, or a write on "*". */
+    static void assertNoStarActionOrWriteOnStar(Map<String, Map<String, Object>> docs) {
         for (Map.Entry<String, Map<String, Object>> doc : docs.entrySet()) {
             for (Object s : list(doc.getValue().get("Statement"), doc.getKey())) {
-                Map<String, Object> st = map(s, doc.getKey());
+                Map<String, Object> raw = map(s, doc.getKey());
+                Map<String, Object> st = raw.containsKey("Fn::If") ? conditionalStatement(raw) : raw;
                 if (!"Allow".equals(st.get("Effect"))) {
                     continue; // a Deny may be broad (DenyInsecureTransport uses sqs:* on purpose)
                 }
@@ -566,13 +624,17 @@ class TemplateTest {
     }
 
     @Test
-    void sweepEnvironmentIsThePolicyTheModeTheNamespaceTheRoleAndTheWriteRate() {
+    void sweepEnvironmentIsThePolicyTheModeTheNamespaceTheRoleTheWriteRateAndTheMemberAccounts() {
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("TAG_POLICY", ref("TagPolicy"));
         expected.put("ENFORCEMENT_MODE", ref("Mode"));
         expected.put("METRICS_NAMESPACE", ref("MetricsNamespace"));
         expected.put("ENFORCER_ROLE_NAME", ref(ROLE));
         expected.put("SWEEP_WRITES_PER_SECOND", ref("SweepWritesPerSecond"));
+        expected.put("ENFORCER_ACCOUNT_ID", ref("AWS::AccountId"));
+        expected.put("MEMBER_ROLE_NAME", ref("MemberRoleName"));
+        expected.put("MEMBER_EXTERNAL_ID", ref("MemberExternalId"));
+        expected.put("MEMBER_ACCOUNT_IDS", ref("MemberAccountIds"));
         assertEquals(expected, environment(SWEEP));
     }
 

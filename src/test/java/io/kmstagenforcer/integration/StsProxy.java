@@ -1,0 +1,131 @@
+package io.kmstagenforcer.integration;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.kmstagenforcer.localrun.LoopbackHttp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * STS on 127.0.0.1 in front of moto (which answers AssumeRole with credentials that moto's KMS takes
+ * as the role's account, but checks neither the role nor the external ID): it records the parameters
+ * of every request, and can answer AssumeRole with AWS's documented 403 AccessDenied error, or pass
+ * moto's answer on with an {@code Expiration} as near as a test wants.
+ */
+final class StsProxy implements AutoCloseable {
+    private final URI upstream;
+    private HttpServer server;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
+    private volatile boolean deny;
+    private final AtomicReference<Duration> nextExpiresIn = new AtomicReference<>();
+
+    private StsProxy(URI upstream) {
+        this.upstream = upstream;
+    }
+
+    /** A proxy to moto's {@code upstream}, answering on a free loopback port. */
+    static StsProxy start(URI upstream) {
+        StsProxy proxy = new StsProxy(upstream);
+        proxy.server = LoopbackHttp.start(proxy::handle, null);
+        return proxy;
+    }
+
+    URI endpoint() {
+        return LoopbackHttp.endpoint(server);
+    }
+
+    /** Every AssumeRole from now on is refused, as STS refuses a role that does not trust the caller (or does not exist). */
+    void denyAssumeRole() {
+        deny = true;
+    }
+
+    /** The next session handed out expires this soon after (later ones as moto says: in an hour). */
+    void expireNextSessionIn(Duration duration) {
+        nextExpiresIn.set(duration);
+    }
+
+    /** The form parameters of every request, in order (Action, RoleArn, ExternalId, RoleSessionName, ...). */
+    List<Map<String, String>> requests() {
+        return List.copyOf(requests);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            requests.add(form(new String(body, StandardCharsets.UTF_8)));
+            if (deny) {
+                respond(exchange, 403, ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+                        + "<Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/enforcer/fn is not "
+                        + "authorized to perform: sts:AssumeRole on resource</Message></Error><RequestId>denied</RequestId>"
+                        + "</ErrorResponse>").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            HttpResponse<String> answer = forward(exchange, body);
+            String text = answer.body();
+            Duration expiresIn = answer.statusCode() == 200 ? nextExpiresIn.getAndSet(null) : null;
+            if (expiresIn != null) {
+                String expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).toString();
+                text = text.replaceAll("<Expiration>[^<]*</Expiration>", "<Expiration>" + expiration + "</Expiration>");
+            }
+            respond(exchange, answer.statusCode(), text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private HttpResponse<String> forward(HttpExchange exchange, byte[] body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", exchange.getRequestHeaders().getFirst("Content-Type"));
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted forwarding to moto", e);
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/xml");
+        LoopbackHttp.respond(exchange, status, body);
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return parameters;
+    }
+}
