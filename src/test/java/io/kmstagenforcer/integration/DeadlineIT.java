@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,28 +29,16 @@ class DeadlineIT {
     @TempDir
     Path work;
 
-    private KmsProxy proxy;
-    private RecordingKmsClients clients;
-
-    @BeforeEach
-    void connect() {
-        proxy = KmsProxy.start(MOTO.endpoint());
-        clients = new RecordingKmsClients(proxy.endpoint());
-    }
-
-    @AfterEach
-    void disconnect() {
-        clients.close();
-        proxy.close();
-    }
+    @RegisterExtension
+    final RecordedKms kms = RecordedKms.throughProxy(MOTO);
 
     @Test
     void aKmsSlowerThanTheTimeLeftEndsAsRetryingBeforeTheDeadline() {
         CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
-        proxy.delay("ListResourceTags", Duration.ofSeconds(20));
+        kms.proxy().delay("ListResourceTags", Duration.ofSeconds(20));
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         FakeContext context = new FakeContext(() -> Duration.ofNanos(deadline - System.nanoTime()).toMillis());
-        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), clients);
+        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), kms.clients());
 
         RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event, context));
 
@@ -67,23 +53,23 @@ class DeadlineIT {
         CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist();
         long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
         FakeContext context = new FakeContext(() -> Duration.ofNanos(deadline - System.nanoTime()).toMillis());
-        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), clients);
+        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), kms.clients());
 
         RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event, context));
 
         assertTrue(System.nanoTime() < deadline, "returned after the deadline");
         assertTrue(failure.getMessage().contains("stopped waiting for the key"), failure::getMessage);
-        assertTrue(proxy.received().size() < 6, () -> "fewer reads than the full wait makes: " + proxy.received());
+        assertTrue(kms.proxy().received().size() < 6, () -> "fewer reads than the full wait makes: " + kms.proxy().received());
     }
 
     /** Under the real runtime, with the template's handler and a 6 s timeout: a function error Lambda retries, not Sandbox.Timedout. */
     @Test
     void underTheLambdaRuntimeASlowKmsIsAFunctionErrorNotATimeout() {
         CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
-        proxy.delay("ListResourceTags", Duration.ofSeconds(30));
+        kms.proxy().delay("ListResourceTags", Duration.ofSeconds(30));
 
         LocalRuntime.Result result = LocalRuntime.invoke(Map.of(
-                        "AWS_ENDPOINT_URL_KMS", proxy.endpoint().toString(),
+                        "AWS_ENDPOINT_URL_KMS", kms.proxy().endpoint().toString(),
                         "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
                         "TAG_POLICY", HandlerRuns.POLICY, "ENFORCEMENT_MODE", "enforce", "AWS_REGION", MotoKeys.HOME_REGION),
                 List.of("--timeout", "6"), LocalRuntime.DEFAULT_TIMEOUT, event.writeTo(work, "create-key"));

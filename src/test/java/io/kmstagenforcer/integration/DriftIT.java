@@ -9,8 +9,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,17 +25,8 @@ class DriftIT {
     private static final String FUNCTION = "kms-tag-enforcer-TagEnforcerFunction-IT";
     private static final String LIST = "ListResourceTags@us-east-1";
 
-    private RecordingKmsClients clients;
-
-    @BeforeEach
-    void connect() {
-        clients = new RecordingKmsClients(MOTO.endpoint());
-    }
-
-    @AfterEach
-    void disconnect() {
-        clients.close();
-    }
+    @RegisterExtension
+    final RecordedKms kms = RecordedKms.direct(MOTO);
 
     @Test
     void aPersonsTagChangeThatBreaksThePolicyIsRepairedKeepingTheCreatorsValues() {
@@ -49,7 +38,7 @@ class DriftIT {
 
         assertEquals("REMEDIATED", response.outcome(), response::toString);
         assertEquals("TagResource", response.text("trigger"));
-        assertEquals(List.of(LIST, "DescribeKey@us-east-1", "TagResource@us-east-1"), clients.callNames());
+        assertEquals(List.of(LIST, "DescribeKey@us-east-1", "TagResource@us-east-1"), kms.clients().callNames());
         assertEquals(Map.of("Environment", "dev"), response.stringMap("added"));
         assertEquals(POLICY_TAGS, MOTO.keys().tags(key), "Owner and CreatedBy are still alice's, not bob's");
     }
@@ -74,7 +63,7 @@ class DriftIT {
         Response response = HandlerRuns.invoke(handler(), own);
 
         assertEquals("IGNORED", response.outcome(), response::toString);
-        assertEquals(List.of(), clients.callNames(), "no ping-pong: nothing is even read");
+        assertEquals(List.of(), kms.clients().callNames(), "no ping-pong: nothing is even read");
     }
 
     /**
@@ -103,6 +92,6 @@ class DriftIT {
     }
 
     private TagEnforcerHandler handler() {
-        return new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION), clients);
+        return new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION), kms.clients());
     }
 }
