@@ -61,7 +61,7 @@ public final class FakeKms implements KmsClient {
         this.account = account;
     }
 
-    String arn(String keyId) {
+    public String arn(String keyId) {
         return "arn:aws:kms:" + REGION + ":" + account + ":key/" + keyId;
     }
 
