@@ -40,6 +40,7 @@ import java.util.function.LongSupplier;
  */
 public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepResponse> {
     private final Settings settings;
+    private final TagEnforcer enforcer;
     private final Sweep sweep;
     private final DecisionLog log;
     private final SweepContinuation continuation;
@@ -67,9 +68,10 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
                 "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
         WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), nanoTime, sleeper);
         KmsKeys keys = KmsKeys.paced(clients, pacer);
-        TagEnforcer enforcer = new TagEnforcer(settings.policy(), keys, NotFoundRetry.NONE, clock, settings.identity());
         this.log = new DecisionLog(logOutput, settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
+        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, null, clock, log), keys,
+                NotFoundRetry.NONE, clock, settings.identity());
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
         this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
         this.clock = clock;
@@ -88,6 +90,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
             note = Optional.of("the input's sweep marker was unusable (" + e.getMessage() + "): started from the first key");
         }
         Deadline deadline = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
+        enforcer.beginInvocation();
         SweepSummary summary;
         try {
             summary = sweep.run(marker, deadline, result -> log.decision(result, requestId));
