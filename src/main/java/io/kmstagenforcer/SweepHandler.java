@@ -8,6 +8,7 @@ import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
+import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
@@ -63,6 +64,12 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
 
     SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation, Sleeper sleeper,
             LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
+        this(environment, clients, continuation, null, sleeper, nanoTime, clock, logOutput);
+    }
+
+    /** @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags */
+    SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
+            RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
         this.settings = Settings.fromEnvironment(environment);
         String region = settings.region().orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
@@ -70,7 +77,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         KmsKeys keys = KmsKeys.paced(clients, pacer);
         this.log = new DecisionLog(logOutput, settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
-        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, null, clock, log), keys,
+        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, log), keys,
                 NotFoundRetry.NONE, clock, settings.identity());
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
         this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
