@@ -4,11 +4,17 @@ import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
+import io.kmstagenforcer.org.ListRequiredTags;
+import io.kmstagenforcer.org.OrganizationPolicy;
+import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
 import io.kmstagenforcer.policy.PolicyParser;
+import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +28,8 @@ import java.util.regex.Pattern;
 record Settings(TagPolicy policy, String metricsNamespace, String functionName, LogLevel logLevel, Optional<String> region,
         EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole, List<String> memberAccounts) {
     static final String TAG_POLICY = "TAG_POLICY";
+    /** The type of the warning lines about the Organizations tag policy's required tags. */
+    static final String ORGANIZATION_REQUIRED_TAGS = "organizationRequiredTags";
     static final String ENFORCEMENT_MODE = "ENFORCEMENT_MODE";
     static final String METRICS_NAMESPACE = "METRICS_NAMESPACE";
     static final String DEFAULT_NAMESPACE = "KmsTagEnforcer";
@@ -69,6 +77,20 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
                 sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)),
                 memberRole,
                 memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole));
+    }
+
+    /**
+     * The policy each key is enforced with: with {@code organizationRequiredTags}, the local policy merged
+     * with the Organizations tag policy's required tags, read with ListRequiredTags in the function's region
+     * (from {@code organizationTags}, or when null the Resource Groups Tagging API), lazily; else the local policy.
+     */
+    PolicySource policySource(Map<String, String> environment, RequiredTagsSource organizationTags, Clock clock, DecisionLog log) {
+        if (!policy.organizationRequiredTags()) {
+            return PolicySource.fixed(policy);
+        }
+        RequiredTagsSource source = organizationTags != null ? organizationTags
+                : ListRequiredTags.inRegion(region.orElse("us-east-1"), environment);
+        return new OrganizationPolicy(policy, source, clock, message -> log.warning(ORGANIZATION_REQUIRED_TAGS, message));
     }
 
     /**

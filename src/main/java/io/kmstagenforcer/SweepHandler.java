@@ -8,6 +8,7 @@ import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
+import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
@@ -40,6 +41,7 @@ import java.util.function.LongSupplier;
  */
 public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepResponse> {
     private final Settings settings;
+    private final TagEnforcer enforcer;
     private final Sweep sweep;
     private final DecisionLog log;
     private final SweepContinuation continuation;
@@ -62,14 +64,21 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
 
     SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation, Sleeper sleeper,
             LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
+        this(environment, clients, continuation, null, sleeper, nanoTime, clock, logOutput);
+    }
+
+    /** @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags */
+    SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
+            RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
         this.settings = Settings.fromEnvironment(environment);
         String region = settings.region().orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
         WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), nanoTime, sleeper);
         KmsKeys keys = KmsKeys.paced(clients, pacer);
-        TagEnforcer enforcer = new TagEnforcer(settings.policy(), keys, NotFoundRetry.NONE, clock, settings.identity());
         this.log = new DecisionLog(logOutput, settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
+        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, log), keys,
+                NotFoundRetry.NONE, clock, settings.identity());
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
         this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
         this.clock = clock;
@@ -88,6 +97,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
             note = Optional.of("the input's sweep marker was unusable (" + e.getMessage() + "): started from the first key");
         }
         Deadline deadline = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
+        enforcer.beginInvocation();
         SweepSummary summary;
         try {
             summary = sweep.run(marker, deadline, result -> log.decision(result, requestId));

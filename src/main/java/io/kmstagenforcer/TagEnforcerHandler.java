@@ -11,6 +11,7 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
+import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.output.ResultJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,15 +52,30 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
 
     /** For tests and local runs: any environment, any way of building KMS clients. */
     public TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients) {
-        this(environment, clients, NotFoundRetry.withDefaults(), Clock.systemUTC(), System.out);
+        this(environment, clients, null);
+    }
+
+    /**
+     * For tests and local runs that stand in for the Resource Groups Tagging API too.
+     *
+     * @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags
+     */
+    public TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags) {
+        this(environment, clients, organizationTags, NotFoundRetry.withDefaults(), Clock.systemUTC(), System.out);
     }
 
     TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, NotFoundRetry notFoundRetry,
             Clock clock, PrintStream logOutput) {
+        this(environment, clients, null, notFoundRetry, clock, logOutput);
+    }
+
+    TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags,
+            NotFoundRetry notFoundRetry, Clock clock, PrintStream logOutput) {
         Settings settings = Settings.fromEnvironment(environment);
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
-        this.enforcer = new TagEnforcer(settings.policy(), new KmsKeys(clients), notFoundRetry, clock, settings.identity());
         this.decisions = new DecisionLog(logOutput, settings.logLevel(), metrics, clock);
+        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, decisions),
+                new KmsKeys(clients), notFoundRetry, clock, settings.identity());
         this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
         Core.getGlobalContext().register(priming);
     }
@@ -68,6 +84,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         String requestId = context == null ? null : context.getAwsRequestId();
         EnforcementResult result;
+        enforcer.beginInvocation();
         try {
             result = enforcer.enforce(input.readAllBytes(), deadlineOf(context));
         } catch (RetryableFailure failure) {

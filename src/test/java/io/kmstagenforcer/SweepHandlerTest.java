@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.org.RequiredTagsUnavailable;
 import io.kmstagenforcer.sweep.FakeKms;
 import io.kmstagenforcer.sweep.SweepFailure;
 import java.io.ByteArrayOutputStream;
@@ -149,6 +151,52 @@ class SweepHandlerTest {
             long gap = writes.get(i) - writes.get(i - 1);
             assertTrue(gap >= SECOND / 2, "write " + i + " came " + gap / 1_000 + " us after the one before, under the 500000 us interval");
         }
+    }
+
+    @Test
+    void withOrganizationRequiredTagsOneInvocationReadsTheListOnceForAllItsKeys() {
+        environment.put("TAG_POLICY", "{\"organizationRequiredTags\":true,\"required\":{\"Team\":{\"default\":\"platform\"}}}");
+        kms.key("k1", Map.of("Team", "core", "Owner", "alice")).key("k2", Map.of("Team", "core")).key("k3", Map.of());
+        List<String> reads = new ArrayList<>();
+
+        handler(() -> {
+            reads.add("read");
+            return List.of("Owner");
+        }).handleRequest(scheduled(), context(900));
+
+        assertEquals(1, reads.size());
+        List<JsonField> decisions = logLines("decision");
+        assertEquals(3, decisions.size());
+        decisions.forEach(line -> assertEquals("read: Owner", line.get("organizationRequiredTags").requiredString(), line::toString));
+        assertEquals(List.of("COMPLIANT", "NONCOMPLIANT", "REMEDIATED"),
+                decisions.stream().map(line -> line.get("outcome").requiredString()).sorted().toList());
+        assertEquals(Map.of("Team", "core"), kms.tagsOf("k2"), "no value is made up for Owner");
+    }
+
+    @Test
+    void withOrganizationRequiredTagsUnavailableTheSweepEnforcesTheLocalPolicyAndWarnsOnce() {
+        environment.put("TAG_POLICY", "{\"organizationRequiredTags\":true,\"required\":{\"Team\":{\"default\":\"platform\"}}}");
+        kms.key("k1", Map.of()).key("k2", Map.of());
+        List<String> reads = new ArrayList<>();
+        SweepHandler handler = handler(() -> {
+            reads.add("read");
+            throw new RequiredTagsUnavailable("ListRequiredTags answered AccessDeniedException", null);
+        });
+
+        handler.handleRequest(scheduled(), context(900));
+        handler.handleRequest(scheduled(), context(900));
+
+        assertEquals(2, reads.size(), "once per invocation, not per key");
+        assertEquals(1, logLines("organizationRequiredTags").size(), "one warning per container");
+        assertEquals(Map.of("Team", "platform"), kms.tagsOf("k1"));
+        logLines("decision").forEach(line -> assertEquals("unavailable: ListRequiredTags answered AccessDeniedException",
+                line.get("organizationRequiredTags").requiredString(), line::toString));
+    }
+
+    private SweepHandler handler(RequiredTagsSource organizationTags) {
+        return new SweepHandler(environment, region -> kms, (next, functionArn, payload) -> { }, organizationTags,
+                duration -> nanos += duration.toNanos(), () -> nanos += 1_000_000, Clock.systemUTC(),
+                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
     }
 
     private SweepHandler handler() {

@@ -23,6 +23,8 @@ import java.util.Optional;
  *                       {@code aws:ResourceTag/...} condition of the key's key policy names
  * @param keyPolicy      with {@code checkKeyPolicy}, for a key the plan changes: {@code read}, or why the key
  *                       policy could not be read (the changes are made all the same); empty when not checked
+ * @param organizationRequiredTags with {@code organizationRequiredTags}, for a key enforced: {@code read: ...} and the
+ *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -39,7 +41,8 @@ public record EnforcementResult(
         Optional<String> reason,
         Optional<SkipReason> skipped,
         List<String> accessControlTags,
-        Optional<String> keyPolicy) {
+        Optional<String> keyPolicy,
+        Optional<String> organizationRequiredTags) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -55,7 +58,7 @@ public record EnforcementResult(
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {

@@ -17,7 +17,9 @@ import io.kmstagenforcer.plan.KeyContext;
 import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.TagPlanner;
 import io.kmstagenforcer.plan.WriteOrder;
+import io.kmstagenforcer.policy.EffectivePolicy;
 import io.kmstagenforcer.policy.Mode;
+import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +59,9 @@ public final class TagEnforcer {
     /** How {@code keyPolicy} of a result begins when the key policy could not be read. */
     public static final String KEY_POLICY_UNREAD = "could not be read";
 
+    /** The local policy: its mode is every result's, and keys are enforced with {@link #policies}' current policy. */
     private final TagPolicy policy;
+    private final PolicySource policies;
     private final KmsKeys keys;
     private final NotFoundRetry notFoundRetry;
     private final Clock clock;
@@ -68,7 +72,17 @@ public final class TagEnforcer {
     }
 
     public TagEnforcer(TagPolicy policy, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock, EnforcerIdentity identity) {
+        this(policy, PolicySource.fixed(policy), keys, notFoundRetry, clock, identity);
+    }
+
+    /**
+     * @param policies the policy each key is enforced with, asked once a key is to be enforced (never for an
+     *                 event that is rejected or ignored, such as SnapStart's priming event)
+     */
+    public TagEnforcer(TagPolicy policy, PolicySource policies, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock,
+            EnforcerIdentity identity) {
         this.policy = policy;
+        this.policies = policies;
         this.keys = keys;
         this.notFoundRetry = notFoundRetry;
         this.clock = clock;
@@ -77,6 +91,11 @@ public final class TagEnforcer {
 
     public TagPolicy policy() {
         return policy;
+    }
+
+    /** A new invocation begins: a policy source that failed in an earlier one may try again. */
+    public void beginInvocation() {
+        policies.beginInvocation();
     }
 
     /** One EventBridge event, with no deadline (priming, the simulator). */
@@ -99,7 +118,7 @@ public final class TagEnforcer {
                     ignore.reason());
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
-        Writes writes = new Writes(keys.within(deadline), event.key(), event.eventName(), event.eventId());
+        Writes writes = new Writes(policies.current(), keys.within(deadline), event.key(), event.eventName(), event.eventId());
         boolean recent = isRecent(event);
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
@@ -124,7 +143,7 @@ public final class TagEnforcer {
      * @throws RetryableFailure when KMS throttled or failed in a way a later attempt may not
      */
     public EnforcementResult enforceListedKey(KeyArn key, Deadline deadline) {
-        Writes writes = new Writes(keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
+        Writes writes = new Writes(policies.current(), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
         try {
             return enforceExistingKey(writes, NotFoundRetry.NONE, deadline);
         } catch (KmsCallException e) {
@@ -148,7 +167,7 @@ public final class TagEnforcer {
 
     /** A listed key the sweep knows it must leave alone (an AWS managed key, by its alias), at no KMS call. */
     public EnforcementResult skipListedKey(KeyArn key, KeyStates.Skip skip) {
-        return new Writes(keys, key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
+        return new Writes(EffectivePolicy.local(policy), keys, key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
     }
 
     private EnforcementResult enforceNewKey(KeyEvent event, Writes writes, NotFoundRetry retry, Deadline deadline) {
@@ -161,14 +180,14 @@ public final class TagEnforcer {
             }
         }
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()), deadline);
-        return apply(TagPlanner.plan(tags, policy, KeyContext.ofCreation(event)), writes);
+        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofCreation(event)), writes);
     }
 
     private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry, Deadline deadline) {
         KmsKeys keys = writes.keys;
         KeyArn key = writes.key;
         Map<String, String> tags = retry.call(() -> keys.listTags(key), deadline);
-        TagPlan plan = TagPlanner.plan(tags, policy, KeyContext.ofExistingKey(key, Optional.empty()));
+        TagPlan plan = TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, Optional.empty()));
         if (plan.exempt() || (!plan.hasChanges() && plan.violations().isEmpty())) {
             return apply(plan, writes);
         }
@@ -178,10 +197,11 @@ public final class TagEnforcer {
         if (skip.isPresent()) {
             return writes.skipped(skip.get());
         }
-        return apply(TagPlanner.plan(tags, policy, KeyContext.ofExistingKey(key, description.creationDate())), writes);
+        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, description.creationDate())), writes);
     }
 
     private EnforcementResult apply(TagPlan plan, Writes writes) {
+        TagPolicy policy = writes.policy;
         writes.plan = plan;
         if (plan.exempt()) {
             return writes.skipped(new KeyStates.Skip(SkipReason.EXEMPT, "key carries the exemption tag " + policy.exemptTag().orElseThrow()));
@@ -222,6 +242,9 @@ public final class TagEnforcer {
 
     /** The writes for one key as they happen, so a failure part-way reports what was done. */
     private final class Writes {
+        /** The policy this key is enforced with. */
+        private final TagPolicy policy;
+        private final Optional<String> organizationRequiredTags;
         /** The adapter bounded by this invocation's deadline. */
         private final KmsKeys keys;
         private final KeyArn key;
@@ -233,7 +256,9 @@ public final class TagEnforcer {
         private Map<String, String> added = Map.of();
         private List<String> removed = List.of();
 
-        Writes(KmsKeys keys, KeyArn key, String trigger, Optional<String> eventId) {
+        Writes(EffectivePolicy effective, KmsKeys keys, KeyArn key, String trigger, Optional<String> eventId) {
+            this.policy = effective.policy();
+            this.organizationRequiredTags = effective.organizationRequiredTags();
             this.keys = keys;
             this.key = key;
             this.trigger = trigger;
@@ -300,7 +325,8 @@ public final class TagEnforcer {
                     Optional.ofNullable(reason),
                     skipped,
                     accessControlTags,
-                    keyPolicy);
+                    keyPolicy,
+                    organizationRequiredTags);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.output;
 
+import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.sweep.SweepSummary;
@@ -55,6 +56,18 @@ public final class DecisionLog {
         LogLevel level = keysFailed || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, level, clock.instant(), requestId));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant()));
+    }
+
+    /** A warning about the function itself, not about a key: {@code {"level":"WARN","type":<type>,"message":...}}. */
+    public void warning(String type, String message) {
+        if (threshold.includes(LogLevel.WARN)) {
+            writeLine(new JsonObjectWriter()
+                    .string("timestamp", clock.instant().toString())
+                    .string("level", LogLevel.WARN.name())
+                    .string("type", type)
+                    .string("message", message)
+                    .toBytes());
+        }
     }
 
     private void writeLine(byte[] json) {

@@ -50,6 +50,7 @@ public final class ResultJson {
                 .string("reason", result.reason().orElse(null))
                 .string("skipped", result.skipped().map(SkipReason::label).orElse(null))
                 .strings("accessControlTags", result.accessControlTags())
-                .string("keyPolicy", result.keyPolicy().orElse(null));
+                .string("keyPolicy", result.keyPolicy().orElse(null))
+                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null));
     }
 }

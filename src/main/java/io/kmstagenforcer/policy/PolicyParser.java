@@ -18,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PolicyParser {
     private static final Set<String> POLICY_FIELDS = Set.of(
-            "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy");
+            "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
+            "organizationRequiredTags");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -78,8 +79,9 @@ public final class PolicyParser {
             protectedTags.add(readProtected(glob, required, forbidden, normalizeKeyCase));
         }
         boolean checkKeyPolicy = policy.get("checkKeyPolicy").optionalBoolean().orElse(false);
+        boolean organizationRequiredTags = policy.get("organizationRequiredTags").optionalBoolean().orElse(false);
 
-        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy);
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
     }
 
     private static RequiredTag readRequiredTag(String key, JsonField spec) {

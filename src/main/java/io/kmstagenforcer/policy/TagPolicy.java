@@ -12,6 +12,8 @@ import java.util.Optional;
  *                       protected required tag may still be added
  * @param checkKeyPolicy before a key is changed, read its key policy and name the changed tags that
  *                       an {@code aws:ResourceTag/...} condition of it names
+ * @param organizationRequiredTags also require the tag keys the Organizations tag policy requires on
+ *                       {@code kms:key} (read with ListRequiredTags), merged by {@link OrganizationTags#merge}
  */
 public record TagPolicy(
         Mode mode,
@@ -20,7 +22,14 @@ public record TagPolicy(
         boolean normalizeKeyCase,
         Optional<String> exemptTag,
         List<KeyGlob> protectedTags,
-        boolean checkKeyPolicy) {
+        boolean checkKeyPolicy,
+        boolean organizationRequiredTags) {
+
+    /** A policy that does not read the Organizations tag policy. */
+    public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
+            List<KeyGlob> protectedTags, boolean checkKeyPolicy) {
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, false);
+    }
 
     public TagPolicy {
         required = List.copyOf(required);
@@ -38,6 +47,11 @@ public record TagPolicy(
     }
 
     public TagPolicy withMode(Mode newMode) {
-        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy);
+        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
+    }
+
+    /** The same policy with these required tags. */
+    public TagPolicy withRequired(List<RequiredTag> newRequired) {
+        return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
     }
 }

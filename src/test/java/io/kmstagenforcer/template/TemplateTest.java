@@ -313,6 +313,7 @@ class TemplateTest {
         Map<Set<String>, Set<Object>> expected = new LinkedHashMap<>();
         expected.put(new TreeSet<>(KMS_ACTIONS), Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)));
         expected.put(new TreeSet<>(Set.of("kms:ListKeys", "kms:ListAliases")), Set.of("*"));
+        expected.put(new TreeSet<>(Set.of("tag:ListRequiredTags")), Set.of("*"));
         expected.put(new TreeSet<>(Set.of("sqs:SendMessage")), Set.of(Map.of("Fn::GetAtt", "OnFailureQueue.Arn")));
         expected.put(new TreeSet<>(Set.of("logs:CreateLogStream", "logs:PutLogEvents")), Set.of(
                 Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
@@ -376,7 +377,7 @@ class TemplateTest {
     }
 
     @Test
-    void listKeysAndListAliasesAreTheOnlyActionsOnStar() {
+    void listKeysListAliasesAndListRequiredTagsAreTheOnlyActionsOnStar() {
         Set<String> onStar = new TreeSet<>();
         for (Map<String, Object> st : executionRoleStatements()) {
             if (resourcesOf(st).contains("*")) {
@@ -384,8 +385,8 @@ class TemplateTest {
                 onStar.addAll(actionsOf(st));
             }
         }
-        assertEquals(Set.of("kms:ListAliases", "kms:ListKeys"), onStar,
-                "only the two KMS calls that support no resource-level permissions");
+        assertEquals(Set.of("kms:ListAliases", "kms:ListKeys", "tag:ListRequiredTags"), onStar,
+                "only the three reads that support no resource-level permissions");
     }
 
     @Test

@@ -1,0 +1,14 @@
+package io.kmstagenforcer.org;
+
+import java.util.List;
+
+/** Where the Organizations tag policy's required tag keys for KMS keys come from. */
+@FunctionalInterface
+public interface RequiredTagsSource {
+    /**
+     * The tag keys the effective tag policy requires on {@code kms:key}, each once, in the order given.
+     *
+     * @throws RequiredTagsUnavailable when they could not be read
+     */
+    List<String> kmsKeyTagKeys();
+}

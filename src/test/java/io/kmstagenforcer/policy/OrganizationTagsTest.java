@@ -1,0 +1,113 @@
+package io.kmstagenforcer.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How the Organizations tag policy's required keys join the local policy: the local policy wins. */
+class OrganizationTagsTest {
+    private static final String LOCAL = "{'organizationRequiredTags':true,'forbidden':['tmp:*'],'exemptTag':'Exempt',"
+            + "'required':{'CostCenter':{'default':'unassigned','pattern':'^([0-9]{4}|unassigned)$'}}}";
+
+    private static OrganizationTags.Merge merge(String policy, String... organizationKeys) {
+        return OrganizationTags.merge(Policies.parse(policy), List.of(organizationKeys));
+    }
+
+    private static RequiredTag required(TagPolicy policy, String key) {
+        return policy.required().stream().filter(tag -> tag.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theFieldIsOffUnlessSet() {
+        assertFalse(Policies.parse("{'required':{}}").organizationRequiredTags());
+        assertTrue(Policies.parse("{'organizationRequiredTags':true}").organizationRequiredTags());
+    }
+
+    @Test
+    void theFieldMustBeABoolean() {
+        PolicyException error = assertThrows(PolicyException.class, () -> Policies.parse("{'organizationRequiredTags':'yes'}"));
+
+        assertTrue(error.getMessage().contains("organizationRequiredTags"), error::getMessage);
+    }
+
+    @Test
+    void withModeKeepsTheField() {
+        assertTrue(Policies.parse("{'organizationRequiredTags':true}").withMode(Mode.REPORT).organizationRequiredTags());
+    }
+
+    @Test
+    void aKeyTheLocalPolicyNamesKeepsTheLocalRules() {
+        OrganizationTags.Merge merge = merge(LOCAL, "CostCenter");
+
+        RequiredTag costCenter = required(merge.policy(), "CostCenter");
+        assertEquals(Optional.of("unassigned"), costCenter.defaultValue().flatMap(ValueTemplate::literal));
+        assertTrue(costCenter.pattern().isPresent());
+        assertEquals(1, merge.policy().required().size(), "not required twice");
+        assertEquals(List.of("CostCenter"), merge.required());
+        assertEquals(List.of(), merge.warnings());
+    }
+
+    @Test
+    void aKeyTheLocalPolicyDoesNotNameIsRequiredWithNoDefaultAndNoValue() {
+        RequiredTag owner = required(merge(LOCAL, "Owner").policy(), "Owner");
+
+        assertEquals(Optional.empty(), owner.defaultValue());
+        assertEquals(Optional.empty(), owner.fixedValue());
+        assertEquals(Optional.empty(), owner.allowed());
+        assertEquals(Optional.empty(), owner.pattern());
+    }
+
+    @Test
+    void organisationKeysFollowTheLocalOnesInTheOrderRead() {
+        assertEquals(List.of("CostCenter", "Owner", "Team"),
+                merge(LOCAL, "Owner", "Team").policy().required().stream().map(RequiredTag::key).toList());
+    }
+
+    @Test
+    void aKeyTheLocalPolicyForbidsIsLeftOutWithAWarning() {
+        OrganizationTags.Merge merge = merge(LOCAL, "tmp:build", "Owner");
+
+        assertFalse(merge.policy().required().stream().anyMatch(tag -> tag.key().equals("tmp:build")));
+        assertEquals(List.of("Owner"), merge.required());
+        assertEquals(List.of("the Organizations tag policy requires \"tmp:build\" on kms:key, but the local policy forbids it "
+                + "(\"tmp:*\"): left out (the local policy wins)"), merge.warnings());
+    }
+
+    @Test
+    void theExemptTagIsLeftOutWithAWarning() {
+        OrganizationTags.Merge merge = merge(LOCAL, "Exempt");
+
+        assertEquals(List.of("CostCenter"), merge.policy().required().stream().map(RequiredTag::key).toList());
+        assertTrue(merge.warnings().get(0).contains("it is the local policy's exemptTag"), merge.warnings()::toString);
+    }
+
+    @Test
+    void underNormalizeKeyCaseACaseVariantOfALocalKeyIsLeftOut() {
+        OrganizationTags.Merge merge = merge("{'normalizeKeyCase':true,'required':{'CostCenter':{}}}", "costcenter");
+
+        assertEquals(List.of("CostCenter"), merge.policy().required().stream().map(RequiredTag::key).toList());
+        assertTrue(merge.warnings().get(0).contains("normalizeKeyCase"), merge.warnings()::toString);
+    }
+
+    @Test
+    void aKeyKmsWouldRejectIsLeftOut() {
+        OrganizationTags.Merge merge = merge(LOCAL, "aws:cost");
+
+        assertEquals(List.of(), merge.required());
+        assertTrue(merge.warnings().get(0).contains("not a tag key KMS accepts"), merge.warnings()::toString);
+    }
+
+    @Test
+    void theRestOfTheLocalPolicyIsKept() {
+        TagPolicy merged = merge(LOCAL, "Owner").policy();
+
+        assertEquals(Optional.of("Exempt"), merged.exemptTag());
+        assertEquals(List.of("tmp:*"), merged.forbidden().stream().map(KeyGlob::glob).toList());
+        assertTrue(merged.organizationRequiredTags());
+    }
+}
