@@ -21,7 +21,7 @@ class OrganizationRequiredTagsPrimingTest {
     void primingReadsNoRequiredTags() {
         TagPolicy policy = Policies.parse("{'organizationRequiredTags':true}");
         List<String> reads = new ArrayList<>();
-        OrganizationPolicy organization = new OrganizationPolicy(policy, () -> {
+        OrganizationPolicy organization = new OrganizationPolicy(policy, deadline -> {
             reads.add("read");
             return List.of("Owner");
         }, Clock.systemUTC(), warning -> { });

@@ -159,7 +159,7 @@ class SweepHandlerTest {
         kms.key("k1", Map.of("Team", "core", "Owner", "alice")).key("k2", Map.of("Team", "core")).key("k3", Map.of());
         List<String> reads = new ArrayList<>();
 
-        handler(() -> {
+        handler(deadline -> {
             reads.add("read");
             return List.of("Owner");
         }).handleRequest(scheduled(), context(900));
@@ -178,7 +178,7 @@ class SweepHandlerTest {
         environment.put("TAG_POLICY", "{\"organizationRequiredTags\":true,\"required\":{\"Team\":{\"default\":\"platform\"}}}");
         kms.key("k1", Map.of()).key("k2", Map.of());
         List<String> reads = new ArrayList<>();
-        SweepHandler handler = handler(() -> {
+        SweepHandler handler = handler(deadline -> {
             reads.add("read");
             throw new RequiredTagsUnavailable("ListRequiredTags answered AccessDeniedException", null);
         });

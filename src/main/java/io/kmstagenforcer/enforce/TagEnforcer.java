@@ -118,7 +118,7 @@ public final class TagEnforcer {
                     ignore.reason());
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
-        Writes writes = new Writes(policies.current(), keys.within(deadline), event.key(), event.eventName(), event.eventId());
+        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), event.key(), event.eventName(), event.eventId());
         boolean recent = isRecent(event);
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
@@ -143,7 +143,7 @@ public final class TagEnforcer {
      * @throws RetryableFailure when KMS throttled or failed in a way a later attempt may not
      */
     public EnforcementResult enforceListedKey(KeyArn key, Deadline deadline) {
-        Writes writes = new Writes(policies.current(), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
+        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
         try {
             return enforceExistingKey(writes, NotFoundRetry.NONE, deadline);
         } catch (KmsCallException e) {

@@ -1,5 +1,7 @@
 package io.kmstagenforcer.org;
 
+import io.kmstagenforcer.kms.Deadline;
+
 import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonObjectWriter;
@@ -39,6 +41,11 @@ public final class ListRequiredTags implements RequiredTagsSource {
     static final String KMS_KEY = "kms:key";
     /** The API's largest page: one call for any likely policy. */
     static final int MAX_RESULTS = 200;
+    /**
+     * The longest one page can take: two tries, each up to the HTTP client's 2 s to connect and 5 s
+     * to read, the backoff between them, and a second for the invocation to answer afterwards.
+     */
+    static final Duration LONGEST_PAGE = Duration.ofSeconds(16);
     /** Far more pages than any tag policy has resource types for: beyond that, a broken NextToken. */
     private static final int MAX_PAGES = 50;
     /** Errors a second try may mend: the service's throttling and internal errors, and any 5xx. */
@@ -72,10 +79,16 @@ public final class ListRequiredTags implements RequiredTagsSource {
     }
 
     @Override
-    public List<String> kmsKeyTagKeys() {
+    public List<String> kmsKeyTagKeys(Deadline deadline) {
         Set<String> keys = new LinkedHashSet<>();
         Optional<String> token = Optional.empty();
         for (int page = 0; page < MAX_PAGES; page++) {
+            Duration left = deadline.remaining();
+            if (left.compareTo(LONGEST_PAGE) < 0) {
+                // The HTTP client's timeouts, not the deadline, bound one page: do not start one that may not fit.
+                throw new RequiredTagsUnavailable(OPERATION + " not sent: " + left.toMillis()
+                        + " ms were left before the function's timeout", null);
+            }
             JsonField answer = pageWithOneRetry(token);
             try {
                 keys.addAll(kmsKeys(answer));

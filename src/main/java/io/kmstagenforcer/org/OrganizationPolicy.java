@@ -1,5 +1,6 @@
 package io.kmstagenforcer.org;
 
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.policy.EffectivePolicy;
 import io.kmstagenforcer.policy.OrganizationTags;
 import io.kmstagenforcer.policy.PolicySource;
@@ -57,13 +58,13 @@ public final class OrganizationPolicy implements PolicySource {
     }
 
     @Override
-    public synchronized EffectivePolicy current() {
+    public synchronized EffectivePolicy current(Deadline deadline) {
         boolean fresh = lastGood != null && clock.instant().isBefore(readAt.plus(TTL));
         if (fresh) {
             return lastGood;
         }
         if (failedInInvocation != invocation) {
-            read();
+            read(deadline);
         }
         if (failedInInvocation == -1) {
             return lastGood;
@@ -75,10 +76,10 @@ public final class OrganizationPolicy implements PolicySource {
         return new EffectivePolicy(local, Optional.of(EffectivePolicy.UNAVAILABLE + ": " + failure));
     }
 
-    private void read() {
+    private void read(Deadline deadline) {
         List<String> keys;
         try {
-            keys = source.kmsKeyTagKeys();
+            keys = source.kmsKeyTagKeys(deadline);
         } catch (RequiredTagsUnavailable e) {
             failedInInvocation = invocation;
             failure = e.getMessage();

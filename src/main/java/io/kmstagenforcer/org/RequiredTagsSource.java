@@ -1,5 +1,6 @@
 package io.kmstagenforcer.org;
 
+import io.kmstagenforcer.kms.Deadline;
 import java.util.List;
 
 /** Where the Organizations tag policy's required tag keys for KMS keys come from. */
@@ -10,5 +11,10 @@ public interface RequiredTagsSource {
      *
      * @throws RequiredTagsUnavailable when they could not be read
      */
-    List<String> kmsKeyTagKeys();
+    default List<String> kmsKeyTagKeys() {
+        return kmsKeyTagKeys(Deadline.NONE);
+    }
+
+    /** As {@link #kmsKeyTagKeys()}, giving up (unavailable) rather than running past {@code deadline}. */
+    List<String> kmsKeyTagKeys(Deadline deadline);
 }

@@ -102,6 +102,15 @@ class ListRequiredTagsTest {
     }
 
     @Test
+    void aPageThatMayNotFitBeforeTheFunctionsTimeoutIsNotSent() {
+        RequiredTagsUnavailable error = assertThrows(RequiredTagsUnavailable.class,
+                () -> client().kmsKeyTagKeys(() -> ListRequiredTags.LONGEST_PAGE.minusMillis(1)));
+
+        assertTrue(error.getMessage().startsWith("ListRequiredTags not sent: 15999 ms were left"), error::getMessage);
+        assertEquals(List.of(), tagging.received(), "the function ends classified, not by Lambda's timeout");
+    }
+
+    @Test
     void anUnreachableEndpointIsUnavailable() {
         tagging.close();
 

@@ -33,7 +33,7 @@ class OrganizationPolicyTest {
     private int reads;
     private Instant now = START;
 
-    private final OrganizationPolicy policy = new OrganizationPolicy(LOCAL, () -> {
+    private final OrganizationPolicy policy = new OrganizationPolicy(LOCAL, deadline -> {
         reads++;
         return (answers.size() > 1 ? answers.poll() : answers.peek()).get();
     }, new Clock() {
