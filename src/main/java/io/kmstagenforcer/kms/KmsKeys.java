@@ -112,11 +112,6 @@ public final class KmsKeys {
         return counts;
     }
 
-    /** One page of the region's keys in the function's own account, from {@code marker} (or the start). */
-    public KeyPage listKeys(String region, Optional<String> marker) {
-        return listKeys(Optional.empty(), region, marker);
-    }
-
     /**
      * One page of the keys of {@code account} (empty: the function's own) in {@code region}, from
      * {@code marker} (or the start).
@@ -131,14 +126,10 @@ public final class KmsKeys {
     }
 
     /**
-     * The ids of the region's AWS managed keys, known by their {@code alias/aws/...} aliases: every
-     * AWS managed key has one, so the sweep can pass them by without a DescribeKey each.
+     * The ids of the AWS managed keys of {@code account} (empty: the function's own) in {@code region},
+     * known by their {@code alias/aws/...} aliases: every AWS managed key has one, so the sweep can pass
+     * them by without a DescribeKey each.
      */
-    public Set<String> awsManagedKeyIds(String region) {
-        return awsManagedKeyIds(Optional.empty(), region);
-    }
-
-    /** As {@link #awsManagedKeyIds(String)}, in {@code account} (empty: the function's own). */
     public Set<String> awsManagedKeyIds(Optional<String> account, String region) {
         Set<String> keyIds = new HashSet<>();
         String marker = null;
@@ -223,9 +214,15 @@ public final class KmsKeys {
         return client(Optional.of(key.account()), key.region());
     }
 
+    /**
+     * The client for {@code account} in {@code region}. Only an account reached through a member role
+     * has a client of its own: the function's own account, whether named (a key's ARN) or not (a
+     * listing), shares the region's one.
+     */
     private KmsClient client(Optional<String> account, String region) {
-        return clients.computeIfAbsent(new ClientKey(account, region),
-                unused -> account.isEmpty() ? factory.create(region) : factory.create(account.get(), region));
+        Optional<String> member = account.filter(name -> factory.memberRole(name).isPresent());
+        return clients.computeIfAbsent(new ClientKey(member, region),
+                unused -> member.isEmpty() ? factory.create(region) : factory.create(member.get(), region));
     }
 
     private <T> T call(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, T> request) {
@@ -307,7 +304,7 @@ public final class KmsKeys {
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
     }
 
-    /** One client per account and region: an account's client carries that account's credentials. */
+    /** One client per member account and region (a member's client carries its session's credentials); empty: the function's own. */
     private record ClientKey(Optional<String> account, String region) {
     }
 }

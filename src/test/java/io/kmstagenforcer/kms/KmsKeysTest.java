@@ -26,6 +26,8 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.ListKeysRequest;
+import software.amazon.awssdk.services.kms.model.ListKeysResponse;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
 import software.amazon.awssdk.services.kms.model.Tag;
@@ -132,6 +134,18 @@ class KmsKeysTest {
         keys.listTags(KEY);
 
         assertEquals(List.of("eu-west-1"), regions);
+    }
+
+    @Test
+    void theOwnAccountsKeysAndItsListingsShareTheRegionsClient() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+        when(kms.listKeys(any(ListKeysRequest.class))).thenReturn(ListKeysResponse.builder().truncated(false).build());
+        KmsKeys keys = keys();
+
+        keys.listKeys(Optional.empty(), "eu-west-1", Optional.empty());
+        keys.listTags(KEY);
+
+        assertEquals(List.of("eu-west-1"), regions, "one client for the account's region, whether the account is named or not");
     }
 
     @ParameterizedTest(name = "{0} (HTTP {1}) is {2}")
