@@ -83,7 +83,7 @@ public final class Sweep {
         try {
             return run.sweep();
         } catch (KmsCallException e) {
-            throw new SweepFailure(run.summary(Optional.empty(), e.operation() + " answered " + e.errorCode()
+            throw new SweepFailure(run.summary(Optional.empty(), e.reason()
                     + " after every retry; the invocation fails so that Lambda retries it from the same place"), e);
         }
     }
@@ -180,14 +180,14 @@ public final class Sweep {
                 return summary(Optional.empty(), why + "; the sweep has taken " + from.invocation()
                         + " invocations and stops here: the next scheduled sweep starts again");
             }
-            return summary(Optional.of(from.next(position, totals())), why);
+            return summary(Optional.of(from.next(position, totals(invocationCounts()))), why);
         }
 
         SweepSummary summary(Optional<SweepMarker> continuation, String stoppedBecause) {
             boolean complete = stoppedBecause == null;
             Map<String, Long> invocation = invocationCounts();
             return new SweepSummary(from.sweepId(), from.invocation(), enforcer.policy().mode(), complete,
-                    continuation, Optional.ofNullable(stoppedBecause), invocation, totals(),
+                    continuation, Optional.ofNullable(stoppedBecause), invocation, totals(invocation),
                     pacer.configuredRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
                     Duration.ofNanos(nanoTime.getAsLong() - started), Optional.empty());
         }
@@ -198,9 +198,10 @@ public final class Sweep {
             return counts.snapshot();
         }
 
-        private Map<String, Long> totals() {
+        /** The sweep's counts so far: the marker's, and this invocation's. */
+        private Map<String, Long> totals(Map<String, Long> invocation) {
             SweepTally totals = new SweepTally(from.totals());
-            totals.addAll(new SweepTally(invocationCounts()));
+            totals.addAll(new SweepTally(invocation));
             return totals.snapshot();
         }
 

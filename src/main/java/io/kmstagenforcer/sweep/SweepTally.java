@@ -67,11 +67,6 @@ final class SweepTally {
         return counts.getOrDefault(name, 0L);
     }
 
-    /** The sum of a group, e.g. every {@code skipped.*}. */
-    long sum(String groupPrefix) {
-        return counts.entrySet().stream().filter(entry -> entry.getKey().startsWith(groupPrefix)).mapToLong(Map.Entry::getValue).sum();
-    }
-
     Map<String, Long> snapshot() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     }

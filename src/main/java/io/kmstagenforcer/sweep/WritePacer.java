@@ -46,10 +46,6 @@ public final class WritePacer implements WriteGate {
         this.sleeper = sleeper;
     }
 
-    public static WritePacer systemTime(double writesPerSecond) {
-        return new WritePacer(writesPerSecond, System::nanoTime, duration -> Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000));
-    }
-
     @Override
     public synchronized void beforeWrite() {
         // Until the slot, whatever the sleeper's precision: one that drops sub-millisecond parts wakes early.
