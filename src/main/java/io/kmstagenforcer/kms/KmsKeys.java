@@ -120,9 +120,7 @@ public final class KmsKeys {
         ListKeysResponse response = call("ListKeys", account, bound -> client(account, region).listKeys(
                 ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).overrideConfiguration(bound).build()));
         List<KeyArn> keys = response.keys().stream().map(entry -> KeyArn.parse(entry.keyArn())).toList();
-        boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
-                && !marker.equals(Optional.of(response.nextMarker()));
-        return new KeyPage(keys, more ? Optional.of(response.nextMarker()) : Optional.empty());
+        return new KeyPage(keys, nextMarker(response.truncated(), response.nextMarker(), marker.orElse(null)));
     }
 
     /**
@@ -141,9 +139,7 @@ public final class KmsKeys {
                     .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
                             && alias.aliasName().startsWith(AWS_MANAGED_ALIAS_PREFIX))
                     .forEach(alias -> keyIds.add(alias.targetKeyId()));
-            boolean more = Boolean.TRUE.equals(response.truncated()) && response.nextMarker() != null
-                    && !response.nextMarker().equals(pageMarker);
-            marker = more ? response.nextMarker() : null;
+            marker = nextMarker(response.truncated(), response.nextMarker(), pageMarker).orElse(null);
         } while (marker != null);
         return keyIds;
     }
@@ -174,11 +170,11 @@ public final class KmsKeys {
                     bound -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker)
                             .overrideConfiguration(bound).build()));
             response.tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
-            if (!Boolean.TRUE.equals(response.truncated()) || response.nextMarker() == null
-                    || response.nextMarker().equals(pageMarker)) {
+            Optional<String> next = nextMarker(response.truncated(), response.nextMarker(), pageMarker);
+            if (next.isEmpty()) {
                 return tags;
             }
-            marker = response.nextMarker();
+            marker = next.get();
         }
         throw new KmsCallException("ListResourceTags", "TooManyPages", KmsCallException.Kind.RETRYABLE, null);
     }
@@ -196,6 +192,15 @@ public final class KmsKeys {
         beforeWrite("UntagResource", key);
         call("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
                 .overrideConfiguration(bound).build()));
+    }
+
+    /**
+     * Where the next page starts, for any of KMS's paged answers: empty on the last page, and when
+     * KMS gives back the marker it was asked with (which would loop forever).
+     */
+    private static Optional<String> nextMarker(Boolean truncated, String nextMarker, String askedWith) {
+        return Boolean.TRUE.equals(truncated) && nextMarker != null && !nextMarker.equals(askedWith)
+                ? Optional.of(nextMarker) : Optional.empty();
     }
 
     private void beforeWrite(String operation, KeyArn key) {
