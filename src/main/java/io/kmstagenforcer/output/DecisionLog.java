@@ -51,9 +51,8 @@ public final class DecisionLog {
      * invocation to go on.
      */
     public void summary(SweepSummary summary, String requestId) {
-        boolean keysFailed = summary.invocation().getOrDefault("failed", 0L) + summary.invocation().getOrDefault("unfinished", 0L) > 0;
         boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
-        LogLevel level = keysFailed || endedShort ? LogLevel.WARN : LogLevel.INFO;
+        LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, level, clock.instant(), requestId));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant()));
     }

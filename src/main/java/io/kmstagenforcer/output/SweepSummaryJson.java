@@ -39,7 +39,7 @@ public final class SweepSummaryJson {
         metrics.put("Reported", counts.getOrDefault("reported", 0L));
         metrics.put("NonCompliant", counts.getOrDefault("nonCompliant", 0L));
         metrics.put("Skipped", sum(counts, "skipped."));
-        metrics.put("Failed", counts.getOrDefault("failed", 0L) + counts.getOrDefault("unfinished", 0L));
+        metrics.put("Failed", summary.keysFailed());
         metrics.put("KmsCalls", sum(counts, "calls."));
         metrics.put("WriteCalls", counts.getOrDefault("calls.TagResource", 0L) + counts.getOrDefault("calls.UntagResource", 0L));
         return metrics;

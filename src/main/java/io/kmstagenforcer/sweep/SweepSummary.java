@@ -38,6 +38,11 @@ public record SweepSummary(
         totals = Collections.unmodifiableMap(new LinkedHashMap<>(totals));
     }
 
+    /** The keys this invocation could not enforce: failed for good, or still failing after every attempt. */
+    public long keysFailed() {
+        return invocation.getOrDefault(SweepTally.FAILED, 0L) + invocation.getOrDefault(SweepTally.UNFINISHED, 0L);
+    }
+
     /** The same summary with {@code note}, when there is one. */
     public SweepSummary withNote(Optional<String> newNote) {
         return newNote.isEmpty() ? this : new SweepSummary(sweepId, invocationNumber, mode, complete, continuation, stoppedBecause,
