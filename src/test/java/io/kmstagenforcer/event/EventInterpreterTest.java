@@ -452,6 +452,16 @@ class EventInterpreterTest {
         }
 
         @Test
+        void aHugeFieldIsQuotedInTheReasonAtMostAHundredCharacters() {
+            String huge = "x".repeat(100_000);
+
+            String reason = ignored(createKeyWith("\"source\": \"aws.kms\"", "\"source\": \"" + huge + "\"")).reason();
+
+            assertTrue(reason.startsWith("source is " + "x".repeat(100) + "..., not aws.kms"), () -> reason.substring(0, 200));
+            assertTrue(reason.length() < 200, "a reason is for a person: " + reason.length() + " characters");
+        }
+
+        @Test
         void aKeyWhosePrimaryIsAnotherKeyIsAReplicaWhateverItsTypeSays() {
             byte[] mislabelled = variant(REPLICA_CREATE_KEY_RECORD, "\"multiRegionKeyType\": \"REPLICA\"", "\"multiRegionKeyType\": \"PRIMARY\"");
 
