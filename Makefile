@@ -18,8 +18,9 @@ MVN ?= mvn
 # -B -Dstyle.color=never: plain output in sam's log; -q: only errors, which sam shows on failure.
 MVN_FLAGS ?= -B -q -Dstyle.color=never
 
-# Both functions are the same code (one package, two handlers): SAM may build them as one group
-# (it then runs only the first target) or one by one; either way each target makes the whole artifact.
+# Both functions are the same code (one package, two handlers), so both targets make the same whole
+# artifact. SAM never groups makefile builds (samcli/lib/build/build_graph.py): it runs each target,
+# in its own scratch copy, one after the other (or at once with `sam build --parallel`).
 build-TagEnforcerFunction build-SweepFunction:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: sam build sets it; by hand, make $@ ARTIFACTS_DIR=DIR))
 	$(MVN) $(MVN_FLAGS) "-Dlambda.layout.directory=$(ARTIFACTS_DIR)" clean compile \

@@ -106,7 +106,7 @@ class SamBuildIT {
         assertFalse(buildLog.contains("Tests run"), buildLog);
     }
 
-    /** SAM may build the two functions as one group (running only the first target) or one by one. */
+    /** SAM runs both targets (it never groups makefile builds); each must make the same package. */
     @Test
     void bothFunctionsTargetsBuildTheSamePackage() throws Exception {
         assertEquals(dryRun("build-TagEnforcerFunction"), dryRun("build-SweepFunction"));
