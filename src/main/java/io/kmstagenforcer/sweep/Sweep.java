@@ -280,6 +280,6 @@ public final class Sweep {
     }
 
     private static boolean isThrottling(Throwable cause) {
-        return cause instanceof KmsCallException call && call.errorCode().contains("Throttl");
+        return cause instanceof KmsCallException call && call.isThrottling();
     }
 }

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The sweep over one region's keys against an in-memory KMS on a fake clock: which calls each kind of
@@ -146,6 +148,18 @@ class SweepTest {
         assertEquals(3, kms.count("TagResource"), "two throttled attempts, then the one that worked");
         assertEquals(1.0, summary.writeRateAtEnd(), "4/s halved twice");
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), time.backoffs(), "exponential backoff between attempts");
+    }
+
+    /** Throttling is known as the SDK knows it, whatever the code says: not by "Throttl" in its name. */
+    @ParameterizedTest(name = "HTTP {0} {1}")
+    @CsvSource({"400, RequestLimitExceeded", "400, TooManyRequestsException", "429, SlowDownPlease"})
+    void throttlingUnderAnotherCodeHalvesTheWriteRateToo(int status, String errorCode) {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleAs(status, errorCode).throttleNext("TagResource", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, summary.totals().get("remediated"), "retried, as throttling is");
+        assertEquals(2.0, summary.writeRateAtEnd(), "4/s halved once");
     }
 
     @Test
