@@ -205,25 +205,41 @@ public final class Sweep {
             return totals.snapshot();
         }
 
-        /** The key's result, or empty when the time left does not allow another attempt. */
+        /**
+         * The key's result, covering the writes of every attempt at it; empty when the time left does not
+         * allow another attempt (what the attempts wrote is then logged and counted, and the key is left
+         * for the next invocation, which reads it again).
+         */
         private Optional<EnforcementResult> enforceWithBackoff(KeyArn key) {
             Duration backoff = FIRST_BACKOFF;
+            Optional<EnforcementResult> earlier = Optional.empty();
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return Optional.of(enforcer.enforceListedKey(key, deadline));
+                    return Optional.of(withEarlier(enforcer.enforceListedKey(key, deadline), earlier));
                 } catch (RetryableFailure failure) {
+                    EnforcementResult soFar = withEarlier(failure.result(), earlier);
                     if (isThrottling(failure.getCause())) {
                         pacer.throttled();
                     }
                     if (attempt == ATTEMPTS_PER_KEY) {
-                        return Optional.of(failure.result());
+                        return Optional.of(soFar);
                     }
                     if (outOfTime(backoff)) {
+                        leaveForNextInvocation(soFar);
                         return Optional.empty();
                     }
+                    earlier = Optional.of(soFar);
                     pause(backoff);
                     backoff = longer(backoff);
                 }
+            }
+        }
+
+        /** A key not finished: its writes so far are logged and counted now, the key itself by the invocation that finishes it. */
+        private void leaveForNextInvocation(EnforcementResult soFar) {
+            if (soFar.wroteAnything()) {
+                here.countWrites(soFar);
+                decisions.accept(soFar);
             }
         }
 
@@ -255,6 +271,10 @@ public final class Sweep {
                 throw new KmsCallException("backoff", "Interrupted", KmsCallException.Kind.RETRYABLE, e);
             }
         }
+    }
+
+    private static EnforcementResult withEarlier(EnforcementResult attempt, Optional<EnforcementResult> earlier) {
+        return earlier.map(attempt::afterEarlierAttempt).orElse(attempt);
     }
 
     private static Duration longer(Duration backoff) {

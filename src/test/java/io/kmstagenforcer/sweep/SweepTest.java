@@ -34,6 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SweepTest {
     private static final String POLICY = "{'required':{'Owner':{'default':'${principal}'},'Team':{'default':'platform'}},"
             + "'forbidden':['tmp:*'],'exemptTag':'tag-enforcer:exempt'}";
+    /** CostCenter has one right value, written over any other. */
+    private static final String REPLACES_COST_CENTER = "{'required':{'CostCenter':{'value':'0042'}},'forbidden':['tmp:*']}";
     private static final Map<String, String> COMPLIANT = Map.of("Owner", "alice", "Team", "core");
     private static final long SECOND = 1_000_000_000L;
 
@@ -160,6 +162,54 @@ class SweepTest {
 
         assertEquals(1, summary.totals().get("remediated"), "retried, as throttling is");
         assertEquals(2.0, summary.writeRateAtEnd(), "4/s halved once");
+    }
+
+    /**
+     * Issue 16.1: the first attempt replaced CostCenter=12ab, then its UntagResource was throttled;
+     * the retry only had tmp:x left to remove. The key's one decision line says what both attempts
+     * wrote and the value each write replaced or removed, and the counts include both.
+     */
+    @Test
+    void aKeyRetriedAfterAPartialAttemptReportsEveryWriteOfEveryAttemptInItsOneDecision() {
+        kms.key("k1", Map.of("CostCenter", "12ab", "tmp:x", "1")).throttleNext("UntagResource", 1);
+
+        SweepSummary summary = sweep(Policies.parse(REPLACES_COST_CENTER), 4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags", "DescribeKey", "TagResource", "UntagResource",
+                "ListResourceTags", "DescribeKey", "UntagResource"), kms.callsFor("k1"));
+        assertEquals(1, decisions.size(), "one decision line per key");
+        EnforcementResult decision = decisions.get(0);
+        assertEquals(Outcome.REMEDIATED, decision.outcome());
+        assertEquals(Map.of("CostCenter", "0042"), decision.added());
+        assertEquals(List.of("tmp:x"), decision.removed());
+        assertEquals(Map.of("CostCenter", "12ab", "tmp:x", "1"), decision.previousValues());
+        assertEquals(1, summary.totals().get("tagsAdded"));
+        assertEquals(1, summary.totals().get("tagsRemoved"));
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(1, summary.totals().get("keysSeen"));
+    }
+
+    /**
+     * The same partial first attempt, with no time left to back off: the key is left for the next
+     * invocation (it is not counted as seen), but what was written is logged and counted now.
+     */
+    @Test
+    void aKeyLeftForTheNextInvocationAfterAPartialAttemptStillLogsAndCountsWhatItWrote() {
+        kms.key("k1", Map.of("CostCenter", "12ab", "tmp:x", "1")).throttleNext("UntagResource", 1);
+        long invocationEnds = time.nanos() + 1_900_000_000L;
+
+        SweepSummary summary = sweep(Policies.parse(REPLACES_COST_CENTER), 4)
+                .run(SweepMarker.start("s"), () -> Duration.ofNanos(invocationEnds - time.nanos()), decisions::add);
+
+        assertTrue(summary.continuation().isPresent(), summary::toString);
+        assertEquals(1, decisions.size());
+        EnforcementResult decision = decisions.get(0);
+        assertEquals(Outcome.RETRYING, decision.outcome());
+        assertEquals(Map.of("CostCenter", "0042"), decision.added());
+        assertEquals(Map.of("CostCenter", "12ab"), decision.previousValues());
+        assertEquals(1, summary.invocation().get("tagsAdded"));
+        assertEquals(0, summary.invocation().get("keysSeen"), "the next invocation reads the key again and counts it");
+        assertEquals(0, summary.invocation().get("unfinished"));
     }
 
     @Test
