@@ -24,9 +24,9 @@ import java.util.function.Supplier;
 /**
  * Every customer managed key of one region, through the same {@link TagEnforcer} as an event, with
  * the writes paced and the invocation's deadline kept: the function's own account first, then each
- * member account in turn (through its member role). A member account whose role cannot be assumed is
- * counted {@code failed} with a decision line naming the account and the role, and the sweep goes on
- * to the next account.
+ * member account in turn (through its member role). An account whose role cannot be assumed, or whose
+ * keys or aliases KMS refuses to list (any terminal answer), is counted {@code failed} with a decision
+ * line naming the account and the reason, and the sweep goes on to the next account.
  *
  * <p>Per invocation: one ListAliases walk (AWS managed keys are known by their {@code alias/aws/*}
  * aliases, so they cost no DescribeKey each), then ListKeys page by page, and per key what the
@@ -130,11 +130,14 @@ public final class Sweep {
                 try {
                     stopped = sweepAccount(account);
                 } catch (KmsCallException e) {
-                    if (!unassumable(e)) {
+                    if (e.kind() != KmsCallException.Kind.TERMINAL) {
                         throw e;
                     }
-                    EnforcementResult failed = enforcer.accountFailed(e.reason() + ": account " + account.orElseThrow()
-                            + " was not swept");
+                    // Refused for good (a role STS will not let us assume, an SCP or a Region the account has not
+                    // enabled, a member role without a listing permission): the same again tomorrow, so the
+                    // account is passed over, not the sweep of every account after it.
+                    EnforcementResult failed = enforcer.accountFailed(e.reason() + ": " + account.map(id -> "account " + id)
+                            .orElse("the function's own account") + " was not swept");
                     here.countAccountFailure();
                     decisions.accept(failed);
                     continue;
@@ -243,7 +246,10 @@ public final class Sweep {
             }
         }
 
-        /** A listing call, retried with backoff; still failing, it fails the invocation for Lambda to retry. */
+        /**
+         * A listing call, retried with backoff; still failing, it fails the invocation for Lambda to retry.
+         * A terminal answer is not retried: the caller passes the account over.
+         */
         private <T> T listing(Supplier<T> call) {
             Duration backoff = FIRST_BACKOFF;
             for (int attempt = 1; ; attempt++) {
@@ -292,11 +298,6 @@ public final class Sweep {
             }
         }
         return page;
-    }
-
-    /** A member role STS refused for good: the account is passed over, the sweep goes on. */
-    private static boolean unassumable(KmsCallException e) {
-        return KmsKeys.ASSUME_ROLE.equals(e.operation()) && e.kind() == KmsCallException.Kind.TERMINAL;
     }
 
     private static boolean isThrottling(Throwable cause) {
