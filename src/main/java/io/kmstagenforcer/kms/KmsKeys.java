@@ -184,18 +184,30 @@ public final class KmsKeys {
     }
 
     public void tag(KeyArn key, Map<String, String> tags) {
-        beforeWrite("TagResource", key);
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        call("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
+        write("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
                 .overrideConfiguration(bound).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
-        beforeWrite("UntagResource", key);
-        call("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
-                .overrideConfiguration(bound).build()));
+        write("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString())
+                .tagKeys(tagKeys).overrideConfiguration(bound).build()));
+    }
+
+    /** A write, let through the gate first and its outcome told to it: only writes use up the write quota the gate keeps to. */
+    private void write(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, ?> request) {
+        beforeWrite(operation, key);
+        try {
+            call(operation, key, request);
+        } catch (KmsCallException e) {
+            if (e.isThrottling()) {
+                writeGate.throttled();
+            }
+            throw e;
+        }
+        writeGate.accepted();
     }
 
     /**

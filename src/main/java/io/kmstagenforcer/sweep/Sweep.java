@@ -31,9 +31,10 @@ import java.util.function.Supplier;
  * <p>Per invocation: one ListAliases walk (AWS managed keys are known by their {@code alias/aws/*}
  * aliases, so they cost no DescribeKey each), then ListKeys page by page, and per key what the
  * enforcer needs: one ListResourceTags for a compliant key; for one that needs changes, DescribeKey
- * and the writes. A retryable failure is retried with backoff (throttling also halves the write
- * rate); a terminal one is counted and never retried. When too little time is left to finish a key,
- * the invocation stops and returns a {@link SweepMarker} for the next one to go on from.
+ * and the writes. A retryable failure is retried with backoff (a throttled write also halves the
+ * write rate, which unthrottled writes win back, see {@link WritePacer}); a terminal one is counted
+ * and never retried. When too little time is left to finish a key, the invocation stops and returns
+ * a {@link SweepMarker} for the next one to go on from.
  */
 public final class Sweep {
     /** Tries per key within one invocation before leaving it for the next sweep. */
@@ -79,6 +80,8 @@ public final class Sweep {
      * @param decisions receives each key's result as it is reached, to log it as an event's would be
      */
     public SweepSummary run(SweepMarker from, Deadline deadline, Consumer<EnforcementResult> decisions) {
+        // Someone else's throttling in an earlier invocation of this container says nothing about now.
+        pacer.beginInvocation();
         Run run = new Run(from, deadline, decisions);
         try {
             return run.sweep();
@@ -102,6 +105,7 @@ public final class Sweep {
         private final Consumer<EnforcementResult> decisions;
         private final Duration reserve;
         private final long started = nanoTime.getAsLong();
+        private final double rateAtStart = pacer.currentRate();
         private final Map<String, Long> callsBefore = keys.callCounts();
         private final SweepTally here = new SweepTally(Map.of());
         private SweepPosition position;
@@ -191,7 +195,7 @@ public final class Sweep {
             Map<String, Long> invocation = invocationCounts();
             return new SweepSummary(from.sweepId(), from.invocation(), enforcer.policy().mode(), complete,
                     continuation, Optional.ofNullable(stoppedBecause), invocation, totals(invocation),
-                    pacer.configuredRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
+                    pacer.configuredRate(), rateAtStart, pacer.lowestRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
                     Duration.ofNanos(nanoTime.getAsLong() - started), Optional.empty());
         }
 
@@ -221,9 +225,6 @@ public final class Sweep {
                     return Optional.of(withEarlier(enforcer.enforceListedKey(key, deadline), earlier));
                 } catch (RetryableFailure failure) {
                     EnforcementResult soFar = withEarlier(failure.result(), earlier);
-                    if (isThrottling(failure.getCause())) {
-                        pacer.throttled();
-                    }
                     if (attempt == ATTEMPTS_PER_KEY) {
                         return Optional.of(soFar);
                     }
@@ -298,9 +299,5 @@ public final class Sweep {
             }
         }
         return page;
-    }
-
-    private static boolean isThrottling(Throwable cause) {
-        return cause instanceof KmsCallException call && call.isThrottling();
     }
 }

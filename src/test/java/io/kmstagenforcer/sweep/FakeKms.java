@@ -99,7 +99,7 @@ public final class FakeKms implements KmsClient {
     }
 
     /** The next {@code times} calls of {@code operation} answer ThrottlingException. */
-    FakeKms throttleNext(String operation, int times) {
+    public FakeKms throttleNext(String operation, int times) {
         throttleNext.put(operation, times);
         return this;
     }

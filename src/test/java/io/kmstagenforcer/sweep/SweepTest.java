@@ -212,6 +212,53 @@ class SweepTest {
         assertEquals(0, summary.invocation().get("unfinished"));
     }
 
+    /** Issue 16.9: reads cost no write quota, so a throttled read is retried but leaves the write rate alone. */
+    @Test
+    void aThrottledReadDoesNotSlowTheWrites() {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("ListResourceTags", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(2, kms.count("ListResourceTags"), "retried after the backoff");
+        assertEquals(4.0, summary.writeRateAtEnd());
+    }
+
+    /**
+     * Issue 16.9: after a throttled write the rate is halved, then won back a step at a time by writes
+     * KMS takes without throttling, and never goes above the configured rate.
+     */
+    @Test
+    void theWriteRateIsWonBackByUnthrottledWritesUpToTheConfiguredRateAndNoHigher() {
+        IntStream.range(0, 60).forEach(i -> kms.key(String.format("k%02d", i), Map.of("Owner", "alice", "Team", "core", "tmp:x", "1")));
+        kms.throttleNext("UntagResource", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(60, summary.totals().get("remediated"));
+        assertEquals(4.0, summary.writeRateAtEnd(), "back at the configured rate");
+        assertEquals(2.0, summary.writeRateLowest());
+        List<Long> writes = kms.timesOf("UntagResource");
+        long shortestGap = IntStream.range(1, writes.size()).mapToLong(i -> writes.get(i) - writes.get(i - 1)).min().orElseThrow();
+        assertTrue(shortestGap >= SECOND / 4, "never faster than 4/s: " + shortestGap + " ns");
+        long gapAfterThrottling = writes.get(2) - writes.get(1);
+        assertTrue(gapAfterThrottling >= SECOND / 2, "halved to 2/s at first: " + gapAfterThrottling + " ns");
+    }
+
+    /** Issue 16.9: throttling in one invocation does not slow the next, which starts at the configured rate. */
+    @Test
+    void everyInvocationStartsAtTheConfiguredRate() {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("UntagResource", 3);
+        Sweep sweep = sweep(4);
+        SweepSummary throttled = sweep.run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+        kms.key("k2", Map.of("tmp:y", "1"));
+
+        SweepSummary next = sweep.run(SweepMarker.start("s2"), Deadline.NONE, decisions::add);
+
+        assertEquals(0.5, throttled.writeRateAtEnd(), "4/s halved three times");
+        assertEquals(4.0, next.writeRateAtEnd());
+    }
+
     @Test
     void aTerminalErrorIsCountedAndNeverRetried() {
         kms.key("k1", Map.of("tmp:x", "1")).key("k2", COMPLIANT).alwaysFail("TagResource", "AccessDeniedException");
