@@ -113,7 +113,9 @@ public final class WritePacer implements WriteGate {
         }
         acceptedInARow++;
         if (acceptedInARow == WRITES_BEFORE_STEP_UP) {
-            rate = Math.min(configuredRate, rate + configuredRate * STEP_UP);
+            double raised = rate + configuredRate * STEP_UP;
+            // Within rounding of the configured rate is the configured rate: 2.0 + 5 * 0.4 is 3.9999999999999996 in doubles.
+            rate = raised > configuredRate * (1 - 1e-9) ? configuredRate : raised;
             acceptedInARow = 0;
         }
     }

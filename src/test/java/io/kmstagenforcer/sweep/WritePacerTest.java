@@ -87,6 +87,15 @@ class WritePacerTest {
     }
 
     @Test
+    void fromHalfTheConfiguredRateFiftyWritesTakenInARowWinItAllBack() {
+        pacer.throttled();
+
+        acceptWrites(5 * WritePacer.WRITES_BEFORE_STEP_UP);
+
+        assertEquals(4.0, pacer.currentRate());
+    }
+
+    @Test
     void theRateIsWonBackUpToTheConfiguredRateAndNeverAbove() {
         pacer.throttled();
         acceptWrites(1_000);
