@@ -76,6 +76,30 @@ class SweepHandlerTest {
         assertEquals(2L, metrics.get("WriteCalls").optionalLong().orElseThrow());
     }
 
+    /**
+     * Issue 16.9: each invocation's summary says the write rate it started at, the lowest it went down
+     * to and where it ended; the next invocation in the same container starts at the configured rate
+     * again, whatever throttling the one before met.
+     */
+    @Test
+    void eachSummarySaysTheWriteRateItsInvocationStartedAtWentDownToAndEndedAt() {
+        environment.put("SWEEP_WRITES_PER_SECOND", "2");
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("UntagResource", 1);
+        SweepHandler container = handler();
+
+        container.handleRequest(scheduled(), context(900));
+        container.handleRequest(scheduled(), context(900));
+
+        List<JsonField> summaries = logLines("sweep-summary");
+        assertEquals(List.of(2.0, 1.0, 1.0), rates(summaries.get(0)), "start, lowest, end: halved by the throttled UntagResource");
+        assertEquals(List.of(2.0, 2.0, 2.0), rates(summaries.get(1)), "the next invocation starts at the configured rate");
+    }
+
+    private static List<Double> rates(JsonField summary) {
+        return List.of("writeRateAtStart", "writeRateLowest", "writeRateAtEnd").stream()
+                .map(name -> Double.parseDouble(summary.asObject().get(name).asNumber())).toList();
+    }
+
     @Test
     void aSweepShortOfTimeInvokesItselfAndTheNextInvocationFinishesFromTheMarker() throws IOException {
         IntStream.range(0, 12).forEach(i -> kms.key(String.format("k%02d", i), Map.of("tmp:x", "1")));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What happened to one key (or to an event that named none).
@@ -59,6 +60,34 @@ public record EnforcementResult(
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
                 List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * This attempt's result for a key that an earlier attempt, which failed part-way, had already
+     * written to: every write of both (this attempt's value where both wrote a tag), and for every tag
+     * either replaced or removed the value it held before the first of them, so that no value a write
+     * replaced goes unsaid. A key this attempt found compliant was remediated by the two together.
+     */
+    public EnforcementResult afterEarlierAttempt(EnforcementResult earlier) {
+        if (earlier.added.isEmpty() && earlier.removed.isEmpty()) {
+            return this;
+        }
+        Map<String, String> allAdded = new LinkedHashMap<>(earlier.added);
+        allAdded.putAll(added);
+        Map<String, String> before = new LinkedHashMap<>(earlier.previousValues);
+        previousValues.forEach(before::putIfAbsent);
+        return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
+                allAdded, union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
+                union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags);
+    }
+
+    /** Whether TagResource or UntagResource was called for this result and succeeded. */
+    public boolean wroteAnything() {
+        return !added.isEmpty() || !removed.isEmpty();
+    }
+
+    private static List<String> union(List<String> first, List<String> then) {
+        return Stream.concat(first.stream(), then.stream()).distinct().toList();
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {

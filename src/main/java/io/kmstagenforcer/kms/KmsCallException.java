@@ -22,30 +22,37 @@ public final class KmsCallException extends RuntimeException {
     private final String operation;
     private final String errorCode;
     private final Kind kind;
+    private final boolean throttling;
 
     private final String reason;
 
     public KmsCallException(String operation, String errorCode, Kind kind, Throwable cause) {
-        this(operation, errorCode, kind, operation + " answered " + errorCode, cause);
+        this(operation, errorCode, kind, false, cause);
     }
 
-    private KmsCallException(String operation, String errorCode, Kind kind, String reason, Throwable cause) {
+    /** @param throttling the service said to slow down (only {@link KmsKeys} can tell, from the SDK's own classification) */
+    KmsCallException(String operation, String errorCode, Kind kind, boolean throttling, Throwable cause) {
+        this(operation, errorCode, kind, throttling, operation + " answered " + errorCode, cause);
+    }
+
+    private KmsCallException(String operation, String errorCode, Kind kind, boolean throttling, String reason, Throwable cause) {
         super(operation + " failed: " + errorCode, cause);
         this.operation = operation;
         this.errorCode = errorCode;
         this.kind = kind;
+        this.throttling = throttling;
         this.reason = reason;
     }
 
     /** A call not sent because the invocation is about to time out: retryable, by Lambda. */
     public static KmsCallException notSent(String operation, Duration left) {
-        return new KmsCallException(operation, DEADLINE_NEAR, Kind.RETRYABLE,
+        return new KmsCallException(operation, DEADLINE_NEAR, Kind.RETRYABLE, false,
                 operation + " not sent: " + left.toMillis() + " ms were left before the function's timeout", null);
     }
 
     /** The same failure, with more said about it. */
     public KmsCallException withReason(String newReason) {
-        return new KmsCallException(operation, errorCode, kind, newReason, getCause());
+        return new KmsCallException(operation, errorCode, kind, throttling, newReason, getCause());
     }
 
     /** What happened, for a result's reason: "TagResource answered ThrottlingException". */
@@ -63,5 +70,13 @@ public final class KmsCallException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * The service throttled the call (always {@link Kind#RETRYABLE}): as the SDK classifies it (HTTP 429, or
+     * one of its throttling error codes), so that a code KMS or STS renames or adds is known all the same.
+     */
+    public boolean isThrottling() {
+        return throttling;
     }
 }

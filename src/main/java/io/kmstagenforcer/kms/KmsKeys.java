@@ -16,6 +16,7 @@ import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DescribeKeyRequest;
 import software.amazon.awssdk.services.kms.model.GetKeyPolicyRequest;
@@ -39,12 +40,15 @@ import software.amazon.awssdk.services.kms.model.UntagResourceRequest;
  * {@linkplain #readOnly read-only} form refuses every write before it is sent.
  */
 public final class KmsKeys {
-    /** Error codes worth another try; the SDK already retried throttling a few times before these reach us. */
+    /**
+     * Error codes worth another try besides throttling (which the SDK classifies) and 5xx; the SDK already
+     * retried these a few times before they reach us.
+     */
     private static final Set<String> RETRYABLE_CODES = Set.of(
-            "ThrottlingException", "KMSInternalException", "DependencyTimeoutException",
-            "ServiceUnavailableException", "RequestTimeoutException", "InternalFailure",
-            // STS's names for the same: a member session that could not be had this time.
-            "Throttling", "IDPCommunicationError");
+            "KMSInternalException", "DependencyTimeoutException", "ServiceUnavailableException", "RequestTimeoutException",
+            "InternalFailure",
+            // STS's: a member session that could not be had this time.
+            "IDPCommunicationError");
     /** The operation name of a member session's refresh, in results and call counts. */
     public static final String ASSUME_ROLE = "AssumeRole";
     /** KMS has no more than 50 user tags plus a few aws: tags; more pages than this means a broken marker. */
@@ -180,18 +184,30 @@ public final class KmsKeys {
     }
 
     public void tag(KeyArn key, Map<String, String> tags) {
-        beforeWrite("TagResource", key);
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        call("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
+        write("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
                 .overrideConfiguration(bound).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
-        beforeWrite("UntagResource", key);
-        call("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString()).tagKeys(tagKeys)
-                .overrideConfiguration(bound).build()));
+        write("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString())
+                .tagKeys(tagKeys).overrideConfiguration(bound).build()));
+    }
+
+    /** A write, let through the gate first and its outcome told to it: only writes use up the write quota the gate keeps to. */
+    private void write(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, ?> request) {
+        beforeWrite(operation, key);
+        try {
+            call(operation, key, request);
+        } catch (KmsCallException e) {
+            if (e.isThrottling()) {
+                writeGate.throttled();
+            }
+            throw e;
+        }
+        writeGate.accepted();
     }
 
     /**
@@ -272,16 +288,20 @@ public final class KmsKeys {
 
     /**
      * What an SDK failure of a KMS or STS call means: throttling, 5xx and no answer at all are
-     * retryable; any other error the service answered (AccessDenied first) is terminal.
+     * retryable; any other error the service answered (AccessDenied first) is terminal. Throttling is
+     * the SDK's own classification (HTTP 429 or any of its throttling codes: ThrottlingException,
+     * STS's Throttling, RequestLimitExceeded, TooManyRequestsException, ...), the one its retry
+     * strategy backs off on, so a code the service renames is still throttling here.
      */
     private static KmsCallException classified(String operation, RuntimeException e) {
         if (e instanceof AwsServiceException service) {
             String code = service.awsErrorDetails() != null && service.awsErrorDetails().errorCode() != null
                     ? service.awsErrorDetails().errorCode()
                     : "HTTP " + service.statusCode();
-            boolean retryable = service.statusCode() >= 500 || RETRYABLE_CODES.contains(code) || service.isThrottlingException();
+            boolean throttling = RetryUtils.isThrottlingException(service);
+            boolean retryable = throttling || service.statusCode() >= 500 || RETRYABLE_CODES.contains(code);
             return new KmsCallException(operation, code,
-                    retryable ? KmsCallException.Kind.RETRYABLE : KmsCallException.Kind.TERMINAL, e);
+                    retryable ? KmsCallException.Kind.RETRYABLE : KmsCallException.Kind.TERMINAL, throttling, e);
         }
         if (e instanceof ApiCallTimeoutException) {
             return new KmsCallException(operation, "ApiCallTimeout", KmsCallException.Kind.RETRYABLE, e);

@@ -56,6 +56,8 @@ public final class SweepSummaryJson {
                 .object("invocation", counts -> grouped(counts, summary.invocation()))
                 .object("totals", counts -> grouped(counts, summary.totals()))
                 .decimal("writeRateLimit", summary.writeRateLimit())
+                .decimal("writeRateAtStart", summary.writeRateAtStart())
+                .decimal("writeRateLowest", summary.writeRateLowest())
                 .decimal("writeRateAtEnd", summary.writeRateAtEnd())
                 .number("peakWritesPerSecond", summary.peakWritesPerSecond())
                 .number("durationMs", summary.elapsed().toMillis())

@@ -24,16 +24,17 @@ import java.util.function.Supplier;
 /**
  * Every customer managed key of one region, through the same {@link TagEnforcer} as an event, with
  * the writes paced and the invocation's deadline kept: the function's own account first, then each
- * member account in turn (through its member role). A member account whose role cannot be assumed is
- * counted {@code failed} with a decision line naming the account and the role, and the sweep goes on
- * to the next account.
+ * member account in turn (through its member role). An account whose role cannot be assumed, or whose
+ * keys or aliases KMS refuses to list (any terminal answer), is counted {@code failed} with a decision
+ * line naming the account and the reason, and the sweep goes on to the next account.
  *
  * <p>Per invocation: one ListAliases walk (AWS managed keys are known by their {@code alias/aws/*}
  * aliases, so they cost no DescribeKey each), then ListKeys page by page, and per key what the
  * enforcer needs: one ListResourceTags for a compliant key; for one that needs changes, DescribeKey
- * and the writes. A retryable failure is retried with backoff (throttling also halves the write
- * rate); a terminal one is counted and never retried. When too little time is left to finish a key,
- * the invocation stops and returns a {@link SweepMarker} for the next one to go on from.
+ * and the writes. A retryable failure is retried with backoff (a throttled write also halves the
+ * write rate, which unthrottled writes win back, see {@link WritePacer}); a terminal one is counted
+ * and never retried. When too little time is left to finish a key, the invocation stops and returns
+ * a {@link SweepMarker} for the next one to go on from.
  */
 public final class Sweep {
     /** Tries per key within one invocation before leaving it for the next sweep. */
@@ -79,6 +80,8 @@ public final class Sweep {
      * @param decisions receives each key's result as it is reached, to log it as an event's would be
      */
     public SweepSummary run(SweepMarker from, Deadline deadline, Consumer<EnforcementResult> decisions) {
+        // Someone else's throttling in an earlier invocation of this container says nothing about now.
+        pacer.beginInvocation();
         Run run = new Run(from, deadline, decisions);
         try {
             return run.sweep();
@@ -102,6 +105,7 @@ public final class Sweep {
         private final Consumer<EnforcementResult> decisions;
         private final Duration reserve;
         private final long started = nanoTime.getAsLong();
+        private final double rateAtStart = pacer.currentRate();
         private final Map<String, Long> callsBefore = keys.callCounts();
         private final SweepTally here = new SweepTally(Map.of());
         private SweepPosition position;
@@ -130,11 +134,14 @@ public final class Sweep {
                 try {
                     stopped = sweepAccount(account);
                 } catch (KmsCallException e) {
-                    if (!unassumable(e)) {
+                    if (e.kind() != KmsCallException.Kind.TERMINAL) {
                         throw e;
                     }
-                    EnforcementResult failed = enforcer.accountFailed(e.reason() + ": account " + account.orElseThrow()
-                            + " was not swept");
+                    // Refused for good (a role STS will not let us assume, an SCP or a Region the account has not
+                    // enabled, a member role without a listing permission): the same again tomorrow, so the
+                    // account is passed over, not the sweep of every account after it.
+                    EnforcementResult failed = enforcer.accountFailed(e.reason() + ": " + account.map(id -> "account " + id)
+                            .orElse("the function's own account") + " was not swept");
                     here.countAccountFailure();
                     decisions.accept(failed);
                     continue;
@@ -188,7 +195,7 @@ public final class Sweep {
             Map<String, Long> invocation = invocationCounts();
             return new SweepSummary(from.sweepId(), from.invocation(), enforcer.policy().mode(), complete,
                     continuation, Optional.ofNullable(stoppedBecause), invocation, totals(invocation),
-                    pacer.configuredRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
+                    pacer.configuredRate(), rateAtStart, pacer.lowestRate(), pacer.currentRate(), pacer.peakWritesPerSecond(),
                     Duration.ofNanos(nanoTime.getAsLong() - started), Optional.empty());
         }
 
@@ -205,29 +212,45 @@ public final class Sweep {
             return totals.snapshot();
         }
 
-        /** The key's result, or empty when the time left does not allow another attempt. */
+        /**
+         * The key's result, covering the writes of every attempt at it; empty when the time left does not
+         * allow another attempt (what the attempts wrote is then logged and counted, and the key is left
+         * for the next invocation, which reads it again).
+         */
         private Optional<EnforcementResult> enforceWithBackoff(KeyArn key) {
             Duration backoff = FIRST_BACKOFF;
+            Optional<EnforcementResult> earlier = Optional.empty();
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return Optional.of(enforcer.enforceListedKey(key, deadline));
+                    return Optional.of(withEarlier(enforcer.enforceListedKey(key, deadline), earlier));
                 } catch (RetryableFailure failure) {
-                    if (isThrottling(failure.getCause())) {
-                        pacer.throttled();
-                    }
+                    EnforcementResult soFar = withEarlier(failure.result(), earlier);
                     if (attempt == ATTEMPTS_PER_KEY) {
-                        return Optional.of(failure.result());
+                        return Optional.of(soFar);
                     }
                     if (outOfTime(backoff)) {
+                        leaveForNextInvocation(soFar);
                         return Optional.empty();
                     }
+                    earlier = Optional.of(soFar);
                     pause(backoff);
                     backoff = longer(backoff);
                 }
             }
         }
 
-        /** A listing call, retried with backoff; still failing, it fails the invocation for Lambda to retry. */
+        /** A key not finished: its writes so far are logged and counted now, the key itself by the invocation that finishes it. */
+        private void leaveForNextInvocation(EnforcementResult soFar) {
+            if (soFar.wroteAnything()) {
+                here.countWrites(soFar);
+                decisions.accept(soFar);
+            }
+        }
+
+        /**
+         * A listing call, retried with backoff; still failing, it fails the invocation for Lambda to retry.
+         * A terminal answer is not retried: the caller passes the account over.
+         */
         private <T> T listing(Supplier<T> call) {
             Duration backoff = FIRST_BACKOFF;
             for (int attempt = 1; ; attempt++) {
@@ -257,6 +280,10 @@ public final class Sweep {
         }
     }
 
+    private static EnforcementResult withEarlier(EnforcementResult attempt, Optional<EnforcementResult> earlier) {
+        return earlier.map(attempt::afterEarlierAttempt).orElse(attempt);
+    }
+
     private static Duration longer(Duration backoff) {
         Duration doubled = backoff.multipliedBy(2);
         return doubled.compareTo(LONGEST_BACKOFF) > 0 ? LONGEST_BACKOFF : doubled;
@@ -272,14 +299,5 @@ public final class Sweep {
             }
         }
         return page;
-    }
-
-    /** A member role STS refused for good: the account is passed over, the sweep goes on. */
-    private static boolean unassumable(KmsCallException e) {
-        return KmsKeys.ASSUME_ROLE.equals(e.operation()) && e.kind() == KmsCallException.Kind.TERMINAL;
-    }
-
-    private static boolean isThrottling(Throwable cause) {
-        return cause instanceof KmsCallException call && call.errorCode().contains("Throttl");
     }
 }

@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param stoppedBecause why the invocation ended before the last key, if it did
  * @param invocation     counts of this invocation alone (metrics sum these)
  * @param totals         counts of the whole sweep so far
- * @param peakWritesPerSecond the most writes let through in any one second
+ * @param writeRateLimit the configured write rate ({@code SWEEP_WRITES_PER_SECOND})
+ * @param writeRateAtStart the rate the invocation started at: the configured one, whatever an earlier one met
+ * @param writeRateLowest the lowest rate throttled writes took it down to in the invocation
+ * @param writeRateAtEnd the rate when the invocation ended (throttling halves it, unthrottled writes win it back)
+ * @param peakWritesPerSecond the most writes let through in any one second of the invocation
  * @param note           something the operator should know about how the invocation started
  */
 public record SweepSummary(
@@ -28,6 +32,8 @@ public record SweepSummary(
         Map<String, Long> invocation,
         Map<String, Long> totals,
         double writeRateLimit,
+        double writeRateAtStart,
+        double writeRateLowest,
         double writeRateAtEnd,
         int peakWritesPerSecond,
         Duration elapsed,
@@ -46,6 +52,7 @@ public record SweepSummary(
     /** The same summary with {@code note}, when there is one. */
     public SweepSummary withNote(Optional<String> newNote) {
         return newNote.isEmpty() ? this : new SweepSummary(sweepId, invocationNumber, mode, complete, continuation, stoppedBecause,
-                invocation, totals, writeRateLimit, writeRateAtEnd, peakWritesPerSecond, elapsed, newNote);
+                invocation, totals, writeRateLimit, writeRateAtStart, writeRateLowest, writeRateAtEnd, peakWritesPerSecond, elapsed,
+                newNote);
     }
 }

@@ -41,13 +41,18 @@ final class SweepTally {
 
     void count(EnforcementResult result) {
         add(KEYS_SEEN, 1);
-        add(TAGS_ADDED, result.added().size());
-        add(TAGS_REMOVED, result.removed().size());
+        countWrites(result);
         if (result.skipped().isPresent()) {
             add(SKIPPED + result.skipped().get().label(), 1);
             return;
         }
         add(counterOf(result.outcome()), 1);
+    }
+
+    /** The tags a result wrote: for a key left for the next invocation too, which counts the key itself. */
+    void countWrites(EnforcementResult result) {
+        add(TAGS_ADDED, result.added().size());
+        add(TAGS_REMOVED, result.removed().size());
     }
 
     /** A member account the sweep could not enter: a failure, though no key was seen. */

@@ -8,13 +8,16 @@ import java.util.Deque;
 import java.util.function.LongSupplier;
 
 /**
- * Spaces the sweep's TagResource and UntagResource calls evenly below a rate, and halves that rate
- * when KMS throttles. KMS's write quotas (TagResource 10/s, UntagResource 5/s) are per account and
- * region and shared with every other caller, so a sweep that remediates hundreds of keys must leave
- * most of them to everyone else.
+ * Spaces the sweep's TagResource and UntagResource calls evenly below a rate, halves that rate when
+ * KMS throttles a write, and wins it back a step at a time while KMS takes writes without throttling.
+ * KMS's write quotas (TagResource 10/s, UntagResource 5/s) are per account and region and shared with
+ * every other caller, so a sweep that remediates hundreds of keys must leave most of them to everyone
+ * else; but a short burst of someone else's writes must not leave a large sweep crawling for the rest
+ * of it. Only writes move the rate: reads have quotas of their own and do not use up the write quota.
  *
- * <p>It also measures what it let through: the peak number of writes in any one-second window, the
- * figure to hold against the quota.
+ * <p>Each invocation starts at the configured rate. The pacer measures what it let through in the
+ * invocation: the peak number of writes in any one-second window (the figure to hold against the
+ * quota) and the lowest rate it went down to.
  */
 public final class WritePacer implements WriteGate {
     /** The slowest it goes after throttling: one write every ten seconds. */
@@ -26,11 +29,17 @@ public final class WritePacer implements WriteGate {
      * microseconds closer than that at KMS. Two milliseconds keep them at or below the rate.
      */
     static final Duration GUARD = Duration.ofMillis(2);
+    /** Writes KMS takes in a row without throttling before the rate goes up a step. */
+    static final int WRITES_BEFORE_STEP_UP = 10;
+    /** The step up, as a part of the configured rate: from half of it back to all of it in 5 steps (50 writes). */
+    static final double STEP_UP = 0.1;
 
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
     private final double configuredRate;
     private double rate;
+    private double lowestRate;
+    private int acceptedInARow;
     private long nextSlot = Long.MIN_VALUE;
     private long writes;
     private int peakWritesPerSecond;
@@ -42,6 +51,7 @@ public final class WritePacer implements WriteGate {
         }
         this.configuredRate = writesPerSecond;
         this.rate = writesPerSecond;
+        this.lowestRate = writesPerSecond;
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
     }
@@ -69,11 +79,44 @@ public final class WritePacer implements WriteGate {
         return nextSlot == Long.MIN_VALUE || nextSlot <= now ? Duration.ZERO : Duration.ofNanos(nextSlot - now);
     }
 
-    /** KMS throttled a call: go at half the rate from now on (never below {@value #MINIMUM_RATE}/s). */
+    /**
+     * A new invocation: back to the configured rate, and the measures begin again. Another caller's
+     * throttling in an earlier invocation of this container says nothing about now.
+     */
+    public synchronized void beginInvocation() {
+        rate = configuredRate;
+        lowestRate = configuredRate;
+        acceptedInARow = 0;
+        peakWritesPerSecond = 0;
+        lastSecond.clear();
+    }
+
+    /** KMS throttled a write: go at half the rate from now on (never below {@value #MINIMUM_RATE}/s). */
+    @Override
     public synchronized void throttled() {
         rate = Math.max(MINIMUM_RATE, rate / 2);
+        lowestRate = Math.min(lowestRate, rate);
+        acceptedInARow = 0;
         if (nextSlot != Long.MIN_VALUE) {
             nextSlot = Math.max(nextSlot, nanoTime.getAsLong() + intervalNanos() + GUARD.toNanos());
+        }
+    }
+
+    /**
+     * KMS took a write: after {@value #WRITES_BEFORE_STEP_UP} in a row, the rate goes up by a tenth of
+     * the configured rate (additive increase after the multiplicative decrease), never above it.
+     */
+    @Override
+    public synchronized void accepted() {
+        if (rate >= configuredRate) {
+            return;
+        }
+        acceptedInARow++;
+        if (acceptedInARow == WRITES_BEFORE_STEP_UP) {
+            double raised = rate + configuredRate * STEP_UP;
+            // Within rounding of the configured rate is the configured rate: 2.0 + 5 * 0.4 is 3.9999999999999996 in doubles.
+            rate = raised > configuredRate * (1 - 1e-9) ? configuredRate : raised;
+            acceptedInARow = 0;
         }
     }
 
@@ -84,6 +127,11 @@ public final class WritePacer implements WriteGate {
     /** The rate in force now: the configured one, or less after throttling. */
     public synchronized double currentRate() {
         return rate;
+    }
+
+    /** The lowest rate of this invocation: the configured one unless a write was throttled. */
+    public synchronized double lowestRate() {
+        return lowestRate;
     }
 
     public synchronized long writes() {

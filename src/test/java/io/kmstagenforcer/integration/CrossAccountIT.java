@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.kmstagenforcer.FakeContext;
+import io.kmstagenforcer.SweepHandler;
+import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import io.kmstagenforcer.kms.LambdaKmsClients;
@@ -41,6 +45,7 @@ class CrossAccountIT {
     static final MotoServerExtension MOTO = new MotoServerExtension();
 
     private static final String MEMBER = "444455556666";
+    private static final String OTHER_MEMBER = "777788889999";
     private static final String ROLE_NAME = "kms-tag-enforcer-member";
     private static final String ROLE_ARN = "arn:aws:iam::" + MEMBER + ":role/" + ROLE_NAME;
     private static final String EXTERNAL_ID = "org-7f3a9c";
@@ -135,6 +140,52 @@ class CrossAccountIT {
         assertEquals(Map.of(), tagsInMember(event.keyArn()), "nothing written");
     }
 
+    /**
+     * Issue 16.3, against moto through the KMS fault proxy: the sweep's first member account answers
+     * ListAliases with AccessDenied (as a service control policy denying KMS in this Region would),
+     * signed with that account's session only. The account is one {@code failed} with a decision line
+     * naming it and why; the own account before it and the member account after it are swept, and the
+     * invocation succeeds (Lambda would otherwise retry it into the same refusal).
+     */
+    @Test
+    void aSweepPassesOverAMemberAccountWhoseKeysKmsRefusesToListAndSweepsTheAccountAfterIt() throws Exception {
+        String ownKey = MOTO.keys().createKey(Map.of()).keyArn();
+        String refusedKey = createKeyIn(MEMBER).keyArn();
+        String laterKey = createKeyIn(OTHER_MEMBER).keyArn();
+        try (KmsProxy kms = KmsProxy.start(MOTO.endpoint())) {
+            System.setProperty("aws.endpointUrlKms", kms.endpoint().toString());
+            kms.failAlwaysWhenSignedBy(accessKey -> accessKey.equals(sts.accessKeyIssuedFor(ROLE_ARN)), "ListAliases", 400,
+                    "AccessDeniedException", "User: arn:aws:sts::" + MEMBER + ":assumed-role/" + ROLE_NAME + "/" + FUNCTION
+                            + " is not authorized to perform: kms:ListAliases with an explicit deny in a service control policy");
+
+            HandlerRuns.Captured<SweepResponse> run = HandlerRuns.capturingStdout(() -> sweepHandler().handleRequest(
+                    EventLoader.loadScheduledEvent("events/scheduled-sweep.json"), FakeContext.endingIn(Duration.ofMinutes(2))));
+
+            assertTrue(run.result().complete(), run::toString);
+            assertEquals(1L, run.result().totals().get("failed"));
+            List<String> failures = run.lines().stream().filter(line -> line.contains("\"type\":\"decision\"")
+                    && line.contains("\"outcome\":\"FAILED\"")).toList();
+            assertEquals(1, failures.size(), run.lines()::toString);
+            assertTrue(failures.get(0).contains("ListAliases answered AccessDeniedException: account " + MEMBER + " was not swept"),
+                    failures.get(0));
+            assertEquals("unassigned", MOTO.keys().tags(ownKey).get("CostCenter"), "the own account, before it, was swept");
+            assertEquals(Map.of(), tagsIn(MEMBER, refusedKey), "nothing written in the refused account");
+            assertEquals("unassigned", tagsIn(OTHER_MEMBER, laterKey).get("CostCenter"), "the account after it was swept");
+        }
+    }
+
+    private SweepHandler sweepHandler() {
+        MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
+                "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
+                MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
+        return new SweepHandler(HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
+                "MEMBER_ACCOUNT_IDS", MEMBER + "," + OTHER_MEMBER, "ENFORCEMENT_MODE", "enforce", "SWEEP_WRITES_PER_SECOND", "5"),
+                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions),
+                (next, functionArn, payload) -> {
+                    throw new AssertionError("a sweep this small needs no continuation");
+                });
+    }
+
     private TagEnforcerHandler handler(Duration staleTime, Duration prefetchTime) {
         MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
                 "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
@@ -145,7 +196,11 @@ class CrossAccountIT {
 
     /** A key made in the member account by someone there (moto's own STS for the credentials, not the proxy). */
     private CloudTrailEvents.Event createMemberKey() {
-        try (KmsClient kms = memberKms()) {
+        return createKeyIn(MEMBER);
+    }
+
+    private CloudTrailEvents.Event createKeyIn(String account) {
+        try (KmsClient kms = memberKms(account)) {
             CreateKeyRequest request = CreateKeyRequest.builder().build();
             KeyMetadata key = kms.createKey(request).keyMetadata();
             return CloudTrailEvents.createKey(request, key);
@@ -153,18 +208,22 @@ class CrossAccountIT {
     }
 
     private Map<String, String> tagsInMember(String keyArn) {
-        try (KmsClient kms = memberKms()) {
+        return tagsIn(MEMBER, keyArn);
+    }
+
+    private Map<String, String> tagsIn(String account, String keyArn) {
+        try (KmsClient kms = memberKms(account)) {
             Map<String, String> tags = new java.util.LinkedHashMap<>();
             kms.listResourceTags(r -> r.keyId(keyArn)).tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
             return tags;
         }
     }
 
-    private KmsClient memberKms() {
+    private KmsClient memberKms(String account) {
         Credentials session;
         try (StsClient direct = StsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint())
                 .credentialsProvider(RecordingKmsClients.TEST_CREDENTIALS).httpClient(http).build()) {
-            session = direct.assumeRole(r -> r.roleArn("arn:aws:iam::" + MEMBER + ":role/KeyAdmins").roleSessionName("alice"))
+            session = direct.assumeRole(r -> r.roleArn("arn:aws:iam::" + account + ":role/KeyAdmins").roleSessionName("alice"))
                     .credentials();
         }
         return KmsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint()).httpClient(http)

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
@@ -68,8 +69,8 @@ final class KmsProxy implements AutoCloseable {
     record Arrival(String operation, Optional<String> keyId, long nanos, boolean forwarded) {
     }
 
-    /** A KMS error answer, given to the next {@code remaining} requests of one operation. */
-    private record Fault(int status, String errorType, String message, AtomicInteger remaining) {
+    /** A KMS error answer, given to the next {@code remaining} requests of one operation signed with an access key {@code signedBy} takes. */
+    private record Fault(int status, String errorType, String message, AtomicInteger remaining, Predicate<String> signedBy) {
         String body() {
             return "{\"__type\":\"" + errorType + "\",\"message\":\"" + message + "\"}";
         }
@@ -91,7 +92,16 @@ final class KmsProxy implements AutoCloseable {
 
     /** Answers the next {@code times} requests of {@code operation} with this error instead of forwarding them. */
     void failNext(String operation, int times, int status, String errorType, String message) {
-        faults.put(operation, new Fault(status, errorType, message, new AtomicInteger(times)));
+        faults.put(operation, new Fault(status, errorType, message, new AtomicInteger(times), accessKey -> true));
+    }
+
+    /**
+     * Answers every request of {@code operation} signed with an access key {@code signedBy} takes (asked
+     * at each request: a member session's key is known only once it is issued) with this error: one
+     * account's refusal, such as a service control policy's, among several.
+     */
+    void failAlwaysWhenSignedBy(Predicate<String> signedBy, String operation, int status, String errorType, String message) {
+        faults.put(operation, new Fault(status, errorType, message, new AtomicInteger(Integer.MAX_VALUE), signedBy));
     }
 
     /** Answers every request of {@code operation} with this error. */
@@ -161,7 +171,8 @@ final class KmsProxy implements AutoCloseable {
             long arrived = System.nanoTime();
             Optional<String> keyId = keyIdOf(body);
             Fault fault = faults.get(operation);
-            if (fault != null && fault.remaining().getAndUpdate(n -> n == Integer.MAX_VALUE ? n : n - 1) > 0) {
+            if (fault != null && fault.signedBy().test(accessKeyOf(exchange))
+                    && fault.remaining().getAndUpdate(n -> n == Integer.MAX_VALUE ? n : n - 1) > 0) {
                 arrivals.add(new Arrival(operation, keyId, arrived, false));
                 answerDirectly(exchange, fault.status(), fault.body());
                 return;
@@ -229,6 +240,18 @@ final class KmsProxy implements AutoCloseable {
         } catch (RuntimeException notJson) {
             return Optional.empty();
         }
+    }
+
+    /** The access key ID a SigV4 request was signed with: {@code Authorization: AWS4-HMAC-SHA256 Credential=<id>/<date>/...}. */
+    private static String accessKeyOf(HttpExchange exchange) {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        int credential = authorization == null ? -1 : authorization.indexOf("Credential=");
+        if (credential < 0) {
+            return "";
+        }
+        int from = credential + "Credential=".length();
+        int slash = authorization.indexOf('/', from);
+        return slash < 0 ? "" : authorization.substring(from, slash);
     }
 
     private static String keyId(JsonNode key) {

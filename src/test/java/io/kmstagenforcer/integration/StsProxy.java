@@ -17,8 +17,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * STS on 127.0.0.1 in front of moto (which answers AssumeRole with credentials that moto's KMS takes
@@ -27,6 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * moto's answer on with an {@code Expiration} as near as a test wants.
  */
 final class StsProxy implements AutoCloseable {
+    private static final Pattern ACCESS_KEY_ID = Pattern.compile("<AccessKeyId>([^<]+)</AccessKeyId>");
+
     private final URI upstream;
     private HttpServer server;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -34,6 +39,7 @@ final class StsProxy implements AutoCloseable {
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     private volatile boolean deny;
     private final AtomicReference<Duration> nextExpiresIn = new AtomicReference<>();
+    private final Map<String, String> accessKeyIssuedFor = new ConcurrentHashMap<>();
 
     private StsProxy(URI upstream) {
         this.upstream = upstream;
@@ -60,6 +66,11 @@ final class StsProxy implements AutoCloseable {
         nextExpiresIn.set(duration);
     }
 
+    /** The access key ID of the last session moto issued for {@code roleArn}; empty before any. */
+    String accessKeyIssuedFor(String roleArn) {
+        return accessKeyIssuedFor.getOrDefault(roleArn, "");
+    }
+
     /** The form parameters of every request, in order (Action, RoleArn, ExternalId, RoleSessionName, ...). */
     List<Map<String, String>> requests() {
         return List.copyOf(requests);
@@ -76,7 +87,8 @@ final class StsProxy implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            requests.add(form(new String(body, StandardCharsets.UTF_8)));
+            Map<String, String> parameters = form(new String(body, StandardCharsets.UTF_8));
+            requests.add(parameters);
             if (deny) {
                 respond(exchange, 403, ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                         + "<Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/enforcer/fn is not "
@@ -86,6 +98,11 @@ final class StsProxy implements AutoCloseable {
             }
             HttpResponse<String> answer = forward(exchange, body);
             String text = answer.body();
+            Matcher issued = ACCESS_KEY_ID.matcher(text);
+            String roleArn = parameters.get("RoleArn");
+            if (answer.statusCode() == 200 && roleArn != null && issued.find()) {
+                accessKeyIssuedFor.put(roleArn, issued.group(1));
+            }
             Duration expiresIn = answer.statusCode() == 200 ? nextExpiresIn.getAndSet(null) : null;
             if (expiresIn != null) {
                 String expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).toString();

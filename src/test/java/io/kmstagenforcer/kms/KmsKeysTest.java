@@ -170,6 +170,31 @@ class KmsKeysTest {
         assertEquals("ListResourceTags", error.operation());
     }
 
+    /**
+     * Throttling is what the SDK's retry strategy calls throttling (HTTP 429 or one of its codes), not a
+     * code with "Throttl" in it: a renamed code is still throttling, and a throttle is always retryable.
+     */
+    @ParameterizedTest(name = "{0} (HTTP {1}) is throttling: {2}")
+    @CsvSource({
+            "ThrottlingException, 400, true",
+            "RequestLimitExceeded, 400, true",
+            "TooManyRequestsException, 400, true",
+            "SlowDownPlease, 429, true",
+            "KMSInternalException, 500, false",
+            "LimitExceededException, 400, false",
+            "AccessDeniedException, 400, false"})
+    void throttlingIsClassifiedAsTheSdkClassifiesIt(String errorCode, int status, boolean throttling) {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenThrow(KmsException.builder().statusCode(status)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).build()).build());
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys().listTags(KEY));
+
+        assertEquals(throttling, error.isThrottling());
+        if (throttling) {
+            assertEquals(KmsCallException.Kind.RETRYABLE, error.kind());
+        }
+    }
+
     private static ListResourceTagsRequest request(String marker) {
         return ListResourceTagsRequest.builder().keyId(KEY.toString()).marker(marker).build();
     }

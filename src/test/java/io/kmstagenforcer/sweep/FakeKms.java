@@ -49,6 +49,9 @@ public final class FakeKms implements KmsClient {
     private final List<Call> calls = new ArrayList<>();
     private int pageSize = 1000;
     private final Map<String, Integer> throttleNext = new LinkedHashMap<>();
+    /** How KMS says "throttled": its usual code, unless a test makes it say so otherwise. */
+    private int throttleStatus = 400;
+    private String throttleCode = "ThrottlingException";
     private final Map<String, String> alwaysFail = new LinkedHashMap<>();
 
     public FakeKms(LongSupplier clock) {
@@ -96,8 +99,15 @@ public final class FakeKms implements KmsClient {
     }
 
     /** The next {@code times} calls of {@code operation} answer ThrottlingException. */
-    FakeKms throttleNext(String operation, int times) {
+    public FakeKms throttleNext(String operation, int times) {
         throttleNext.put(operation, times);
+        return this;
+    }
+
+    /** Throttling is answered with this HTTP status and error code from now on (as a renamed or generic throttle would be). */
+    FakeKms throttleAs(int status, String errorCode) {
+        throttleStatus = status;
+        throttleCode = errorCode;
         return this;
     }
 
@@ -203,7 +213,7 @@ public final class FakeKms implements KmsClient {
         Integer throttles = throttleNext.get(operation);
         if (throttles != null && throttles > 0) {
             throttleNext.put(operation, throttles - 1);
-            throw error(400, "ThrottlingException", "Rate exceeded");
+            throw error(throttleStatus, throttleCode, "Rate exceeded");
         }
         String failure = alwaysFail.get(operation);
         if (failure != null) {

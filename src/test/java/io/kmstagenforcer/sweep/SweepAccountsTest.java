@@ -1,6 +1,7 @@
 package io.kmstagenforcer.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sts.model.StsException;
@@ -89,6 +92,60 @@ class SweepAccountsTest {
         assertEquals(Map.of("Team", "platform"), members.get(C).tagsOf("c1"), "the next account is swept");
         assertEquals(1, summary.totals().get("failed"));
         assertEquals(1, summary.totals().get("keysSeen"), "an account is not a key");
+    }
+
+    /**
+     * Issue 16.3: an account whose keys may not be listed (an SCP denying KMS outside approved
+     * Regions, a Region not enabled there, an old member role without kms:ListAliases) is counted
+     * failed with a decision line naming it and why, and the accounts after it are swept.
+     */
+    @ParameterizedTest(name = "{0} answering {1}")
+    @CsvSource({"ListAliases, AccessDeniedException", "ListKeys, UnrecognizedClientException", "ListKeys, OptInRequired"})
+    void aMemberAccountWhoseKeysCannotBeListedIsCountedFailedOnceAndTheNextAccountIsSwept(String operation, String errorCode) {
+        members.get(B).key("b1", Map.of()).alwaysFail(operation, errorCode);
+        members.get(C).key("c1", Map.of());
+
+        SweepSummary summary = sweep(List.of(B, C)).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertTrue(summary.complete(), summary::toString);
+        EnforcementResult failed = decisions.get(0);
+        assertEquals(Outcome.FAILED, failed.outcome());
+        assertEquals(Optional.empty(), failed.keyArn());
+        String reason = failed.reason().orElseThrow();
+        assertTrue(reason.contains(operation + " answered " + errorCode) && reason.contains("account " + B + " was not swept"), reason);
+        assertEquals(1, members.get(B).count(operation), "a terminal answer is not retried");
+        assertEquals(Map.of(), members.get(B).tagsOf("b1"));
+        assertEquals(Map.of("Team", "platform"), members.get(C).tagsOf("c1"), "the next account is swept");
+        assertEquals(1, summary.totals().get("failed"));
+        assertEquals(1, summary.totals().get("keysSeen"));
+    }
+
+    @Test
+    void theOwnAccountWhoseKeysCannotBeListedIsCountedFailedAndTheMemberAccountsAreSwept() {
+        own.key("a1", Map.of()).alwaysFail("ListKeys", "AccessDeniedException");
+        members.get(B).key("b1", Map.of());
+
+        SweepSummary summary = sweep(List.of(B)).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertTrue(summary.complete(), summary::toString);
+        String reason = decisions.get(0).reason().orElseThrow();
+        assertTrue(reason.contains("ListKeys answered AccessDeniedException") && reason.contains("the function's own account was not swept"),
+                reason);
+        assertEquals(Map.of("Team", "platform"), members.get(B).tagsOf("b1"));
+        assertEquals(1, summary.totals().get("failed"));
+    }
+
+    @Test
+    void aListingThatKeepsFailingRetryablyStillFailsTheInvocationForLambdaToRetry() {
+        members.get(B).key("b1", Map.of()).alwaysFail("ListKeys", "KMSInternalException");
+        members.get(C).key("c1", Map.of());
+
+        SweepFailure failure = assertThrows(SweepFailure.class,
+                () -> sweep(List.of(B, C)).run(SweepMarker.start("s"), Deadline.NONE, decisions::add));
+
+        assertEquals(Sweep.ATTEMPTS_PER_KEY, members.get(B).count("ListKeys"));
+        assertTrue(failure.getMessage().contains("KMSInternalException"), failure::getMessage);
+        assertEquals(0, members.get(C).count("ListKeys"), "Lambda's retry starts again in the account that failed");
     }
 
     private Sweep sweep(List<String> memberAccounts) {

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The sweep over one region's keys against an in-memory KMS on a fake clock: which calls each kind of
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class SweepTest {
     private static final String POLICY = "{'required':{'Owner':{'default':'${principal}'},'Team':{'default':'platform'}},"
             + "'forbidden':['tmp:*'],'exemptTag':'tag-enforcer:exempt'}";
+    /** CostCenter has one right value, written over any other. */
+    private static final String REPLACES_COST_CENTER = "{'required':{'CostCenter':{'value':'0042'}},'forbidden':['tmp:*']}";
     private static final Map<String, String> COMPLIANT = Map.of("Owner", "alice", "Team", "core");
     private static final long SECOND = 1_000_000_000L;
 
@@ -146,6 +150,113 @@ class SweepTest {
         assertEquals(3, kms.count("TagResource"), "two throttled attempts, then the one that worked");
         assertEquals(1.0, summary.writeRateAtEnd(), "4/s halved twice");
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), time.backoffs(), "exponential backoff between attempts");
+    }
+
+    /** Throttling is known as the SDK knows it, whatever the code says: not by "Throttl" in its name. */
+    @ParameterizedTest(name = "HTTP {0} {1}")
+    @CsvSource({"400, RequestLimitExceeded", "400, TooManyRequestsException", "429, SlowDownPlease"})
+    void throttlingUnderAnotherCodeHalvesTheWriteRateToo(int status, String errorCode) {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleAs(status, errorCode).throttleNext("TagResource", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, summary.totals().get("remediated"), "retried, as throttling is");
+        assertEquals(2.0, summary.writeRateAtEnd(), "4/s halved once");
+    }
+
+    /**
+     * Issue 16.1: the first attempt replaced CostCenter=12ab, then its UntagResource was throttled;
+     * the retry only had tmp:x left to remove. The key's one decision line says what both attempts
+     * wrote and the value each write replaced or removed, and the counts include both.
+     */
+    @Test
+    void aKeyRetriedAfterAPartialAttemptReportsEveryWriteOfEveryAttemptInItsOneDecision() {
+        kms.key("k1", Map.of("CostCenter", "12ab", "tmp:x", "1")).throttleNext("UntagResource", 1);
+
+        SweepSummary summary = sweep(Policies.parse(REPLACES_COST_CENTER), 4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags", "DescribeKey", "TagResource", "UntagResource",
+                "ListResourceTags", "DescribeKey", "UntagResource"), kms.callsFor("k1"));
+        assertEquals(1, decisions.size(), "one decision line per key");
+        EnforcementResult decision = decisions.get(0);
+        assertEquals(Outcome.REMEDIATED, decision.outcome());
+        assertEquals(Map.of("CostCenter", "0042"), decision.added());
+        assertEquals(List.of("tmp:x"), decision.removed());
+        assertEquals(Map.of("CostCenter", "12ab", "tmp:x", "1"), decision.previousValues());
+        assertEquals(1, summary.totals().get("tagsAdded"));
+        assertEquals(1, summary.totals().get("tagsRemoved"));
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(1, summary.totals().get("keysSeen"));
+    }
+
+    /**
+     * The same partial first attempt, with no time left to back off: the key is left for the next
+     * invocation (it is not counted as seen), but what was written is logged and counted now.
+     */
+    @Test
+    void aKeyLeftForTheNextInvocationAfterAPartialAttemptStillLogsAndCountsWhatItWrote() {
+        kms.key("k1", Map.of("CostCenter", "12ab", "tmp:x", "1")).throttleNext("UntagResource", 1);
+        long invocationEnds = time.nanos() + 1_900_000_000L;
+
+        SweepSummary summary = sweep(Policies.parse(REPLACES_COST_CENTER), 4)
+                .run(SweepMarker.start("s"), () -> Duration.ofNanos(invocationEnds - time.nanos()), decisions::add);
+
+        assertTrue(summary.continuation().isPresent(), summary::toString);
+        assertEquals(1, decisions.size());
+        EnforcementResult decision = decisions.get(0);
+        assertEquals(Outcome.RETRYING, decision.outcome());
+        assertEquals(Map.of("CostCenter", "0042"), decision.added());
+        assertEquals(Map.of("CostCenter", "12ab"), decision.previousValues());
+        assertEquals(1, summary.invocation().get("tagsAdded"));
+        assertEquals(0, summary.invocation().get("keysSeen"), "the next invocation reads the key again and counts it");
+        assertEquals(0, summary.invocation().get("unfinished"));
+    }
+
+    /** Issue 16.9: reads cost no write quota, so a throttled read is retried but leaves the write rate alone. */
+    @Test
+    void aThrottledReadDoesNotSlowTheWrites() {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("ListResourceTags", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(2, kms.count("ListResourceTags"), "retried after the backoff");
+        assertEquals(4.0, summary.writeRateAtEnd());
+    }
+
+    /**
+     * Issue 16.9: after a throttled write the rate is halved, then won back a step at a time by writes
+     * KMS takes without throttling, and never goes above the configured rate.
+     */
+    @Test
+    void theWriteRateIsWonBackByUnthrottledWritesUpToTheConfiguredRateAndNoHigher() {
+        IntStream.range(0, 60).forEach(i -> kms.key(String.format("k%02d", i), Map.of("Owner", "alice", "Team", "core", "tmp:x", "1")));
+        kms.throttleNext("UntagResource", 1);
+
+        SweepSummary summary = sweep(4).run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(60, summary.totals().get("remediated"));
+        assertEquals(4.0, summary.writeRateAtEnd(), "back at the configured rate");
+        assertEquals(2.0, summary.writeRateLowest());
+        List<Long> writes = kms.timesOf("UntagResource");
+        long shortestGap = IntStream.range(1, writes.size()).mapToLong(i -> writes.get(i) - writes.get(i - 1)).min().orElseThrow();
+        assertTrue(shortestGap >= SECOND / 4, "never faster than 4/s: " + shortestGap + " ns");
+        long gapAfterThrottling = writes.get(2) - writes.get(1);
+        assertTrue(gapAfterThrottling >= SECOND / 2, "halved to 2/s at first: " + gapAfterThrottling + " ns");
+    }
+
+    /** Issue 16.9: throttling in one invocation does not slow the next, which starts at the configured rate. */
+    @Test
+    void everyInvocationStartsAtTheConfiguredRate() {
+        kms.key("k1", Map.of("tmp:x", "1")).throttleNext("UntagResource", 3);
+        Sweep sweep = sweep(4);
+        SweepSummary throttled = sweep.run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+        kms.key("k2", Map.of("tmp:y", "1"));
+
+        SweepSummary next = sweep.run(SweepMarker.start("s2"), Deadline.NONE, decisions::add);
+
+        assertEquals(0.5, throttled.writeRateAtEnd(), "4/s halved three times");
+        assertEquals(4.0, next.writeRateAtEnd());
     }
 
     @Test

@@ -65,6 +65,68 @@ class WritePacerTest {
     }
 
     @Test
+    void aThrottledWriteHalvesTheRateAndEveryTenWritesTakenInARowWinBackATenthOfTheConfiguredRate() {
+        pacer.throttled();
+        acceptWrites(WritePacer.WRITES_BEFORE_STEP_UP - 1);
+        assertEquals(2.0, pacer.currentRate(), "nine writes taken: not yet");
+
+        acceptWrites(1);
+
+        assertEquals(2.4, pacer.currentRate(), 1e-9);
+        assertEquals(2.0, pacer.lowestRate());
+    }
+
+    @Test
+    void aThrottledWriteStartsTheCountOfWritesTakenInARowAgain() {
+        pacer.throttled();
+        acceptWrites(WritePacer.WRITES_BEFORE_STEP_UP - 1);
+        pacer.throttled();
+        acceptWrites(WritePacer.WRITES_BEFORE_STEP_UP - 1);
+
+        assertEquals(1.0, pacer.currentRate());
+    }
+
+    @Test
+    void fromHalfTheConfiguredRateFiftyWritesTakenInARowWinItAllBack() {
+        pacer.throttled();
+
+        acceptWrites(5 * WritePacer.WRITES_BEFORE_STEP_UP);
+
+        assertEquals(4.0, pacer.currentRate());
+    }
+
+    @Test
+    void theRateIsWonBackUpToTheConfiguredRateAndNeverAbove() {
+        pacer.throttled();
+        acceptWrites(1_000);
+
+        assertEquals(4.0, pacer.currentRate());
+        assertEquals(2.0, pacer.lowestRate());
+    }
+
+    @Test
+    void anInvocationStartsAtTheConfiguredRateWithItsOwnMeasures() {
+        for (int i = 0; i < 4; i++) {
+            pacer.beforeWrite();
+        }
+        pacer.throttled();
+        pacer.throttled();
+
+        pacer.beginInvocation();
+
+        assertEquals(4.0, pacer.currentRate());
+        assertEquals(4.0, pacer.lowestRate());
+        assertEquals(0, pacer.peakWritesPerSecond());
+    }
+
+    private void acceptWrites(int count) {
+        for (int i = 0; i < count; i++) {
+            pacer.beforeWrite();
+            pacer.accepted();
+        }
+    }
+
+    @Test
     void thePeakCountsTheMostWritesWithinAnyOneSecond() {
         for (int i = 0; i < 10; i++) {
             pacer.beforeWrite();
