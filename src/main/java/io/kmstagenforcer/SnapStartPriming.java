@@ -4,6 +4,7 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.output.EmbeddedMetrics;
+import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.output.ResultJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,7 +43,7 @@ final class SnapStartPriming implements Resource {
     public void beforeCheckpoint(Context<? extends Resource> context) {
         EnforcementResult result = enforcer.enforce(PRIMING_EVENT.clone());
         ResultJson.response(result);
-        metrics.document(result, Instant.EPOCH);
+        metrics.document(result, Instant.EPOCH, LogLevel.INFO);
         LambdaKmsClients.prime(region);
     }
 

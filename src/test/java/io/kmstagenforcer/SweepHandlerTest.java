@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.localrun.EmbeddedMetricExtraction;
+import io.kmstagenforcer.localrun.LambdaLogLevelFilter;
 import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.org.RequiredTagsUnavailable;
 import io.kmstagenforcer.sweep.FakeKms;
@@ -28,6 +30,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The sweep handler as Lambda sees it: a ScheduledEvent in (from the schedule, or from itself), one
@@ -98,6 +102,25 @@ class SweepHandlerTest {
     private static List<Double> rates(JsonField summary) {
         return List.of("writeRateAtStart", "writeRateLowest", "writeRateAtEnd").stream()
                 .map(name -> Double.parseDouble(summary.asObject().get(name).asNumber())).toList();
+    }
+
+    /**
+     * What reaches CloudWatch is what Lambda's log-level filter passes (LambdaLogLevelFilter, the
+     * documented rule): the summary and its metrics document pass at every level the template offers.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
+    void theSummaryAndItsMetricsPassLambdasLogLevelFilterAtEveryLevel(String level) {
+        environment.put("AWS_LAMBDA_LOG_LEVEL", level);
+        kms.key("k1", Map.of("Team", "core")).key("k2", Map.of("tmp:x", "1"));
+
+        handler().handleRequest(scheduled(), context(900));
+
+        List<String> passed = LambdaLogLevelFilter.passed(logBytes.toString(StandardCharsets.UTF_8), level);
+        assertEquals(1, passed.stream().filter(line -> line.contains("\"type\":\"sweep-summary\"")).count(), passed::toString);
+        Map<String, Double> metrics = EmbeddedMetricExtraction.metrics(passed);
+        assertEquals(2.0, metrics.get("KmsTagEnforcer/KeysSeen"), metrics::toString);
+        assertEquals(1.0, metrics.get("KmsTagEnforcer/Remediated"), metrics::toString);
     }
 
     @Test

@@ -16,6 +16,8 @@ import static org.mockito.Mockito.when;
 import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.json.JsonField;
+import io.kmstagenforcer.localrun.EmbeddedMetricExtraction;
+import io.kmstagenforcer.localrun.LambdaLogLevelFilter;
 import io.kmstagenforcer.policy.PolicyException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -422,17 +424,70 @@ class TagEnforcerHandlerTest {
             assertEquals(2L, metrics.get("TagsRemoved").optionalLong().orElseThrow());
         }
 
-        @Test
-        void keepsWritingMetricsWhenTheLogLevelHidesDecisions() {
-            environment.put("AWS_LAMBDA_LOG_LEVEL", "ERROR");
+        /**
+         * What reaches CloudWatch is what Lambda's log-level filter passes (LambdaLogLevelFilter, the
+         * documented rule): the metrics document passes at every level the template offers, and
+         * CloudWatch extracts the event's counts from it.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
+        void theMetricsDocumentPassesLambdasLogLevelFilterAtEveryLevel(String level) {
+            environment.put("AWS_LAMBDA_LOG_LEVEL", level);
             givenTags(KEY_ARN);
 
             invoke("events/create-key.json");
 
-            List<String> lines = logLines();
-            assertEquals(1, lines.size());
-            assertTrue(lines.get(0).startsWith("{\"_aws\""), lines.get(0));
+            Map<String, Double> metrics = EmbeddedMetricExtraction.metrics(LambdaLogLevelFilter.passed(log(), level));
+            assertEquals(1.0, metrics.get("KmsTagEnforcer/Remediated"), metrics::toString);
+            assertEquals(0.0, metrics.get("KmsTagEnforcer/Failed"), metrics::toString);
+            assertEquals(4.0, metrics.get("KmsTagEnforcer/TagsAdded"), metrics::toString);
         }
+
+        /** A replaced or removed tag value is never lost: its decision line passes every level, with the value. */
+        @ParameterizedTest
+        @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
+        void aDecisionThatReplacedOrRemovedAValuePassesEveryLevelWithTheValue(String level) {
+            environment.put("AWS_LAMBDA_LOG_LEVEL", level);
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123", "CostCenter", "12ab");
+
+            invoke("events/create-key-with-tags.json");
+
+            JsonField decision = passedDecision(level).orElseThrow(() -> new AssertionError("no decision line passed: " + log()));
+            assertEquals("123", decision.get("previousValues").get("tmp:build").requiredString());
+            assertEquals("12ab", decision.get("previousValues").get("CostCenter").requiredString());
+        }
+
+        /**
+         * Any other decision line has its outcome's level: INFO for the ordinary ones, WARN for those
+         * that need a person (NONCOMPLIANT: no value to fix the key with) or a retry.
+         */
+        @ParameterizedTest(name = "{0} at {1}: passes {2}")
+        @CsvSource({
+                "REMEDIATED, INFO, true", "REMEDIATED, WARN, false",
+                "NONCOMPLIANT, DEBUG, true", "NONCOMPLIANT, WARN, true", "NONCOMPLIANT, ERROR, false",
+        })
+        void anyOtherDecisionLinePassesUpToItsOutcomesLevel(String outcome, String level, boolean passes) {
+            environment.put("AWS_LAMBDA_LOG_LEVEL", level);
+            if (outcome.equals("NONCOMPLIANT")) {
+                environment.put("TAG_POLICY", "{\"required\":{\"Team\":{}}}");
+            }
+            givenTags(KEY_ARN);
+
+            JsonField response = invoke("events/create-key.json");
+
+            assertEquals(outcome, text(response, "outcome"));
+            assertEquals(passes, passedDecision(level).isPresent(), log());
+        }
+    }
+
+    private String log() {
+        return logBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The event's decision line, if Lambda's filter at {@code level} lets it through. */
+    private java.util.Optional<JsonField> passedDecision(String level) {
+        return LambdaLogLevelFilter.passed(log(), level).stream().map(line -> JsonField.parse("log line", line))
+                .filter(line -> line.get("type").stringIfPresent().equals(java.util.Optional.of("decision"))).findFirst();
     }
 
     // --- the handler, its input and its output

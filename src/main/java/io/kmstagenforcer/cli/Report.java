@@ -50,7 +50,8 @@ public final class Report {
             Reports how every customer managed KMS key of REGION stands against the tag policy FILE,
             in report mode whatever the policy's "mode" says: KMS is only read, never written.
               --format    table (default: aligned text), json (one document) or csv (RFC 4180, one row per
-                          key; the summary goes to stderr)
+                          key; the summary goes to stderr; a cell that begins with = + - @, tab or CR,
+                          which a spreadsheet would run as a formula, is written as "'..." instead)
               --output    write the report to FILE (UTF-8) instead of stdout
               --progress  a progress line on stderr every 2 s even when stderr is not a terminal
                 --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale

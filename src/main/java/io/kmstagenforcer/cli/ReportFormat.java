@@ -65,6 +65,7 @@ enum ReportFormat {
     /**
      * RFC 4180, a header and one record per key; several changes in one field are separated by
      * {@code "; "} (KMS allows no semicolon in a tag). The summary is not a key: it goes to stderr.
+     * A cell that begins with a tag key such as {@code =cmd} is neutralised for spreadsheets ({@link Csv#field}).
      */
     CSV {
         static final String SEPARATOR = "; ";

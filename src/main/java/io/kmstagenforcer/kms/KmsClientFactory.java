@@ -1,5 +1,6 @@
 package io.kmstagenforcer.kms;
 
+import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.services.kms.KmsClient;
 
@@ -32,8 +33,10 @@ public interface KmsClientFactory {
      * session is missing or about to expire. Does nothing for an account reached with the function's
      * own credentials.
      *
-     * @throws software.amazon.awssdk.core.exception.SdkException as STS answered
+     * @param timeout the longest the AssumeRole call may take: the invocation's time left, as for a KMS call
+     * @throws software.amazon.awssdk.core.exception.SdkException as STS answered, or
+     *         {@link software.amazon.awssdk.core.exception.ApiCallTimeoutException} when it took longer than {@code timeout}
      */
-    default void openSession(String account) {
+    default void openSession(String account, Duration timeout) {
     }
 }

@@ -252,8 +252,9 @@ public final class KmsKeys {
 
     /**
      * One KMS call to a key of {@code account}: its member session is opened first (a call to STS
-     * only when the session is missing or due), so that a role that cannot be assumed fails as
-     * {@code AssumeRole}, naming the account and the role, and the KMS call is not sent.
+     * only when the session is missing or due, bounded by the deadline as a KMS call is), so that a
+     * role that cannot be assumed, or an STS too slow for the time left, fails as {@code AssumeRole},
+     * naming the account and the role, and the KMS call is not sent.
      */
     private <T> T call(String operation, Optional<String> account, Function<AwsRequestOverrideConfiguration, T> request) {
         account.ifPresent(this::openSession);
@@ -273,9 +274,9 @@ public final class KmsKeys {
         if (role.isEmpty()) {
             return;
         }
-        boundByDeadline(ASSUME_ROLE);
+        Duration timeout = timeForCall(ASSUME_ROLE);
         try {
-            factory.openSession(account);
+            factory.openSession(account, timeout);
         } catch (RuntimeException e) {
             KmsCallException failure = classified(ASSUME_ROLE, e);
             String why = failure.kind() == KmsCallException.Kind.TERMINAL
@@ -318,15 +319,22 @@ public final class KmsKeys {
      * left when it is near.
      */
     private AwsRequestOverrideConfiguration boundByDeadline(String operation) {
+        Duration forTheCall = timeForCall(operation);
+        return forTheCall.compareTo(LONGEST_CALL) >= 0 ? null : AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
+    }
+
+    /**
+     * The longest a call (KMS, or STS for a member session) may take: the time left before the
+     * deadline less {@link #TIME_TO_ANSWER}, at most {@link #LONGEST_CALL}; not sent when that is
+     * under {@link #SHORTEST_CALL}.
+     */
+    private Duration timeForCall(String operation) {
         Duration remaining = deadline.remaining();
         Duration forTheCall = remaining.minus(TIME_TO_ANSWER);
         if (forTheCall.compareTo(SHORTEST_CALL) < 0) {
             throw KmsCallException.notSent(operation, remaining);
         }
-        if (forTheCall.compareTo(LONGEST_CALL) >= 0) {
-            return null;
-        }
-        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
+        return forTheCall.compareTo(LONGEST_CALL) < 0 ? forTheCall : LONGEST_CALL;
     }
 
     /** One client per member account and region (a member's client carries its session's credentials); empty: the function's own. */

@@ -85,8 +85,8 @@ public final class LambdaKmsClients {
             }
 
             @Override
-            public void openSession(String account) {
-                sessions.open(account);
+            public void openSession(String account, Duration timeout) {
+                sessions.open(account, timeout);
             }
         };
     }

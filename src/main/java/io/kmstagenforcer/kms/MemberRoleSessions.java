@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 
 /**
  * The function's sessions in member accounts: for a key whose account is not the function's own, the
@@ -41,6 +43,12 @@ public final class MemberRoleSessions {
     private final Duration staleTime;
     private final Duration prefetchTime;
     private final Map<String, StsAssumeRoleCredentialsProvider> sessions = new ConcurrentHashMap<>();
+    /**
+     * The bound of the AssumeRole that {@link #open} may make on this thread. The provider asks STS on
+     * the thread that resolves the credentials, and builds each refresh's request then, so the
+     * request carries the bound of the invocation that needed it.
+     */
+    private final ThreadLocal<Duration> assumeRoleTimeout = new ThreadLocal<>();
     private volatile StsClient stsClient;
 
     /**
@@ -75,18 +83,34 @@ public final class MemberRoleSessions {
                 account + " is the function's own account: no role to assume"));
         return sessions.computeIfAbsent(account, unused -> StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(stsClient())
-                .refreshRequest(request -> request.roleArn(roleArn).roleSessionName(sessionName).externalId(role.externalId().orElse(null)))
+                .refreshRequest(() -> assumeRole(roleArn))
                 .asyncCredentialUpdateEnabled(false)
                 .staleTime(staleTime)
                 .prefetchTime(prefetchTime)
                 .build());
     }
 
-    /** Assumes the account's role if its session is missing or due for a refresh; otherwise does nothing. */
-    public void open(String account) {
+    /**
+     * Assumes the account's role if its session is missing or due for a refresh, the AssumeRole call
+     * taking at most {@code timeout} (the invocation's time left); otherwise does nothing.
+     */
+    public void open(String account, Duration timeout) {
         if (roleFor(account).isPresent()) {
-            credentials(account).resolveCredentials();
+            assumeRoleTimeout.set(timeout);
+            try {
+                credentials(account).resolveCredentials();
+            } finally {
+                assumeRoleTimeout.remove();
+            }
         }
+    }
+
+    /** One refresh's request: bounded by the caller's {@link #open} timeout, else by the STS client's own. */
+    private AssumeRoleRequest assumeRole(String roleArn) {
+        Duration timeout = assumeRoleTimeout.get();
+        return AssumeRoleRequest.builder().roleArn(roleArn).roleSessionName(sessionName).externalId(role.externalId().orElse(null))
+                .overrideConfiguration(timeout == null ? null : AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build())
+                .build();
     }
 
     private StsClient stsClient() {

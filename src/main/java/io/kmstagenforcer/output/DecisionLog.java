@@ -15,9 +15,18 @@ import java.util.Set;
  * Writes each event's (or swept key's) decision line and the metrics documents to standard output as top-level JSON
  * lines, where CloudWatch Logs Insights can query them by field and CloudWatch extracts the metrics.
  * Never the event itself: CloudTrail records carry caller identities.
+ *
+ * <p>Under the JSON log format Lambda drops every line below the function's application log level
+ * ({@code AWS_LAMBDA_LOG_LEVEL}, the template's {@code LogLevel}) before CloudWatch sees it, and
+ * takes a line without a {@code level} for INFO (Lambda Developer Guide, "Log-level filtering"). So
+ * the lines that must reach CloudWatch whatever the level (the metrics documents, which the alarms
+ * count; the sweep summary; a decision that replaced or removed a tag value, the only record of that
+ * value) carry their own level raised to the configured one ({@link #kept}); every other line has its
+ * own level and is written only when the configured level lets it through.
  */
 public final class DecisionLog {
-    private static final Set<Outcome> WARNINGS = EnumSet.of(Outcome.REJECTED, Outcome.FAILED, Outcome.RETRYING);
+    /** The outcomes whose decision line is a warning: a person or a retry must deal with the key. */
+    private static final Set<Outcome> WARNINGS = EnumSet.of(Outcome.REJECTED, Outcome.FAILED, Outcome.RETRYING, Outcome.NONCOMPLIANT);
 
     private final OutputStream out;
     private final LogLevel threshold;
@@ -34,27 +43,33 @@ public final class DecisionLog {
     /** An event's decision line and its metrics. */
     public void record(EnforcementResult result, String requestId) {
         decision(result, requestId);
-        writeLine(metrics.document(result, clock.instant()));
+        writeLine(metrics.document(result, clock.instant(), kept(LogLevel.INFO)));
     }
 
-    /** A decision line alone: the sweep writes one per key, and its metrics once per invocation. */
+    /**
+     * A decision line alone: the sweep writes one per key, and its metrics once per invocation. WARN
+     * for the outcomes a person or a retry must deal with, INFO for the others; one that replaced or
+     * removed a tag value is written whatever the configured level.
+     */
     public void decision(EnforcementResult result, String requestId) {
         LogLevel level = WARNINGS.contains(result.outcome()) ? LogLevel.WARN : LogLevel.INFO;
-        if (threshold.includes(level)) {
+        if (!result.previousValues().isEmpty()) {
+            writeLine(ResultJson.decisionLine(result, kept(level), clock.instant(), requestId));
+        } else if (threshold.includes(level)) {
             writeLine(ResultJson.decisionLine(result, level, clock.instant(), requestId));
         }
     }
 
     /**
      * A sweep invocation's summary line (always written: it is the sweep's one account of itself) and
-     * its metrics. A warning when a key failed, or when the sweep ended short of the last key with no
-     * invocation to go on.
+     * its metrics, both kept whatever the configured level. A warning when a key failed, or when the
+     * sweep ended short of the last key with no invocation to go on.
      */
     public void summary(SweepSummary summary, String requestId) {
         boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
-        writeLine(SweepSummaryJson.line(summary, level, clock.instant(), requestId));
-        writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant()));
+        writeLine(SweepSummaryJson.line(summary, kept(level), clock.instant(), requestId));
+        writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant(), kept(LogLevel.INFO)));
     }
 
     /** A warning about the function itself, not about a key: {@code {"level":"WARN","type":<type>,"message":...}}. */
@@ -67,6 +82,14 @@ public final class DecisionLog {
                     .string("message", message)
                     .toBytes());
         }
+    }
+
+    /**
+     * The level of a line that must pass Lambda's filter: its own, or the configured one when that is
+     * higher (FATAL, the highest Lambda has, passes every filter but would say the function failed).
+     */
+    private LogLevel kept(LogLevel own) {
+        return own.atLeast(threshold);
     }
 
     private void writeLine(byte[] json) {

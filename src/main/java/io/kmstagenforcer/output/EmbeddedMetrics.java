@@ -14,6 +14,11 @@ import java.util.Map;
  * sums and alarms need no "missing data" handling) and the numbers of tags added and removed; and
  * one per sweep invocation, with its counts. It must
  * be written as a top-level log line: CloudWatch ignores EMF wrapped in the runtime's JSON log envelope.
+ *
+ * <p>Each document also carries a {@code timestamp} (RFC 3339) and a {@code level}: under the JSON log
+ * format Lambda drops a line below the function's application log level before CloudWatch sees it,
+ * and takes a line without both for INFO (Lambda Developer Guide, "Log-level filtering"). The
+ * caller gives a level the filter passes. CloudWatch reads both members as EMF properties.
  */
 public final class EmbeddedMetrics {
     static final String DIMENSION = "FunctionName";
@@ -40,18 +45,18 @@ public final class EmbeddedMetrics {
         }
     }
 
-    public byte[] document(EnforcementResult result, Instant time) {
+    public byte[] document(EnforcementResult result, Instant time, LogLevel level) {
         Map<String, Long> values = new LinkedHashMap<>();
         for (Outcome outcome : Outcome.values()) {
             values.put(metricName(outcome), outcome == result.outcome() ? 1L : 0L);
         }
         values.put(TAGS_ADDED, (long) result.added().size());
         values.put(TAGS_REMOVED, (long) result.removed().size());
-        return document(values, time);
+        return document(values, time, level);
     }
 
     /** A document with these metrics (name to count), e.g. a sweep invocation's summary. */
-    public byte[] document(Map<String, Long> values, Instant time) {
+    public byte[] document(Map<String, Long> values, Instant time, LogLevel level) {
         JsonObjectWriter json = new JsonObjectWriter()
                 .object("_aws", aws -> aws
                         .number("Timestamp", time.toEpochMilli())
@@ -61,6 +66,8 @@ public final class EmbeddedMetrics {
                                 .objects("Metrics", values.keySet(), (metric, name) -> metric
                                         .string("Name", name)
                                         .string("Unit", "Count"))))
+                .string("timestamp", time.toString())
+                .string("level", level.name())
                 .string(DIMENSION, functionName);
         values.forEach(json::number);
         return json.toBytes();

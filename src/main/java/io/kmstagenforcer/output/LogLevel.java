@@ -21,4 +21,9 @@ public enum LogLevel {
     public boolean includes(LogLevel other) {
         return other.ordinal() >= ordinal();
     }
+
+    /** This level, or {@code floor} when that is higher. */
+    public LogLevel atLeast(LogLevel floor) {
+        return floor.ordinal() > ordinal() ? floor : this;
+    }
 }

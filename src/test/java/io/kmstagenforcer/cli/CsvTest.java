@@ -25,6 +25,31 @@ class CsvTest {
         assertEquals(written, Csv.field(value));
     }
 
+    /**
+     * OWASP, "CSV Injection": a cell that begins with = + - @, a tab or a carriage return is read by a
+     * spreadsheet as a formula; = + - @ are legal first characters of a KMS tag key.
+     */
+    static Stream<Arguments> formulaLikeFields() {
+        return Stream.of(
+                Arguments.of("=HYPERLINK(\"http://example.com\")", "\"'=HYPERLINK(\"\"http://example.com\"\")\""),
+                Arguments.of("+1=x", "\"'+1=x\""),
+                Arguments.of("-2+3=x", "\"'-2+3=x\""),
+                Arguments.of("@SUM(A1)=x", "\"'@SUM(A1)=x\""),
+                Arguments.of("\tcmd", "\"'\tcmd\""),
+                Arguments.of("\rcmd", "\"'\rcmd\""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("formulaLikeFields")
+    void aFieldThatASpreadsheetWouldReadAsAFormulaIsPrefixedWithAQuoteAndQuoted(String value, String written) {
+        assertEquals(written, Csv.field(value));
+    }
+
+    @Test
+    void onlyTheFirstCharacterMakesAFieldFormulaLike() {
+        assertEquals("Owner=alice; a-b (@x)", Csv.field("Owner=alice; a-b (@x)"));
+    }
+
     @Test
     void aRecordJoinsItsFieldsWithCommasAndEndsInCrLf() {
         assertEquals("a,,\"b,c\"\r\n", Csv.record(List.of("a", "", "b,c")));

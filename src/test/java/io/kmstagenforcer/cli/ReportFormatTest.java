@@ -155,6 +155,17 @@ class ReportFormatTest {
     }
 
     @Test
+    void aCsvCellThatBeginsWithATagKeyASpreadsheetWouldReadAsAFormulaIsNeutralised() {
+        TagChanges changes = TagChanges.of(Map.of("=HYPERLINK(\"http://example.com\")", "x"), List.of("@SUM(A1)"), Map.of("@SUM(A1)", "1"));
+        ReportDocument report = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+                new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.empty(), Optional.empty(), changes, List.of())),
+                ReportSummary.of(List.of(), Map.of()));
+
+        assertEquals(CHANGED_KEY + ",REPORTED,,,\"'=HYPERLINK(\"\"http://example.com\"\")=x\",,\"'@SUM(A1) (1)\",,,",
+                ReportFormat.CSV.render(report).split("\r\n")[1]);
+    }
+
+    @Test
     void onlyCsvLeavesTheSummaryOutOfTheDocument() {
         assertFalse(ReportFormat.CSV.includesSummary());
         assertTrue(ReportFormat.TABLE.includesSummary());

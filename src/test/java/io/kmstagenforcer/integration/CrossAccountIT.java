@@ -9,10 +9,13 @@ import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.SweepHandler;
 import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import io.kmstagenforcer.kms.LambdaKmsClients;
+import io.kmstagenforcer.localrun.LocalRuntime;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.kms.MemberRoleSessions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +24,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.CreateKeyRequest;
@@ -50,6 +56,9 @@ class CrossAccountIT {
     private static final String ROLE_ARN = "arn:aws:iam::" + MEMBER + ":role/" + ROLE_NAME;
     private static final String EXTERNAL_ID = "org-7f3a9c";
     private static final String FUNCTION = "kms-tag-enforcer-TagEnforcerFunction-IT";
+
+    @TempDir
+    Path work;
 
     private StsProxy sts;
     private SdkHttpClient http;
@@ -184,6 +193,65 @@ class CrossAccountIT {
                 (next, functionArn, payload) -> {
                     throw new AssertionError("a sweep this small needs no continuation");
                 });
+    }
+
+    /**
+     * AssumeRole is bounded by the invocation's deadline as a KMS call is: with 2.5 s left (a fixed
+     * remaining time, so no clock decides the outcome) it may take 1.5 s, one second being kept to
+     * answer. STS holding its answer for 6 s, less than the STS client's own 8 s, so that only the
+     * deadline's bound can end it: the call ends as ApiCallTimeout, at that bound, and the event is
+     * RETRYING (Lambda retries it), not left to run past the deadline into Lambda's timeout.
+     */
+    @Test
+    void anAssumeRoleSlowerThanTheTimeLeftIsCutAtTheDeadlineAndTheEventIsRetrying() {
+        CloudTrailEvents.Event event = createMemberKey();
+        sts.delay(Duration.ofSeconds(6));
+        FakeContext context = new FakeContext(() -> 2_500);
+
+        RetryableFailure failure = assertThrows(RetryableFailure.class,
+                () -> HandlerRuns.invoke(handler(MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME), event, context));
+
+        assertEquals("RETRYING", failure.result().outcome().name());
+        assertTrue(failure.getMessage().startsWith("AssumeRole of " + ROLE_ARN + " (account " + MEMBER + ") answered ApiCallTimeout"),
+                failure::getMessage);
+        ApiCallTimeoutException timeout = rootCause(failure, ApiCallTimeoutException.class);
+        assertTrue(timeout.getMessage().contains(" 1500 millis"), "bounded by the time left less one second: " + timeout.getMessage());
+        assertEquals(Map.of(), tagsInMember(event.keyArn()), "nothing written");
+    }
+
+    /**
+     * Under the real runtime, with the template's handler, its member-role variables and a 6 s
+     * timeout, STS holding its answer for longer than that: a function error Lambda retries, with its
+     * RETRYING decision line, not Sandbox.Timedout (the STS client's own 8 s would run past 6 s).
+     */
+    @Test
+    void underTheLambdaRuntimeASlowStsIsAFunctionErrorNotATimeout() {
+        CloudTrailEvents.Event event = createMemberKey();
+        sts.delay(Duration.ofSeconds(30));
+
+        LocalRuntime.Result result = LocalRuntime.invoke(Map.of(
+                        "AWS_ENDPOINT_URL_KMS", MOTO.endpoint().toString(), "AWS_ENDPOINT_URL_STS", sts.endpoint().toString(),
+                        "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_REGION", MotoKeys.HOME_REGION,
+                        "TAG_POLICY", HandlerRuns.POLICY, "ENFORCEMENT_MODE", "enforce",
+                        "ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME, "MEMBER_EXTERNAL_ID", EXTERNAL_ID),
+                List.of("--timeout", "6"), LocalRuntime.DEFAULT_TIMEOUT, event.writeTo(work, "create-key"));
+
+        assertEquals(1, result.exitCode(), result::stderr);
+        JsonNode error = JsonNode.parser().parse(result.response());
+        assertEquals("io.kmstagenforcer.enforce.RetryableFailure", error.field("errorType").map(JsonNode::text).orElse(null), result::stderr);
+        assertTrue(!result.stderr().contains("Task timed out"), result::stderr);
+        assertTrue(result.stderr().contains("\"outcome\":\"RETRYING\""), "the decision line is written: " + result.stderr());
+        assertTrue(result.stderr().contains("answered ApiCallTimeout"), result::stderr);
+        assertEquals(1, sts.requests().size(), sts.requests()::toString);
+    }
+
+    private static <T extends Throwable> T rootCause(Throwable thrown, Class<T> type) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in the causes of " + thrown, thrown);
     }
 
     private TagEnforcerHandler handler(Duration staleTime, Duration prefetchTime) {

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +28,8 @@ import java.util.regex.Pattern;
 /**
  * STS on 127.0.0.1 in front of moto (which answers AssumeRole with credentials that moto's KMS takes
  * as the role's account, but checks neither the role nor the external ID): it records the parameters
- * of every request, and can answer AssumeRole with AWS's documented 403 AccessDenied error, or pass
- * moto's answer on with an {@code Expiration} as near as a test wants.
+ * of every request, and can answer AssumeRole with AWS's documented 403 AccessDenied error, hold its
+ * answer back (a slow STS), or pass moto's answer on with an {@code Expiration} as near as a test wants.
  */
 final class StsProxy implements AutoCloseable {
     private static final Pattern ACCESS_KEY_ID = Pattern.compile("<AccessKeyId>([^<]+)</AccessKeyId>");
@@ -38,6 +40,9 @@ final class StsProxy implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     private volatile boolean deny;
+    private volatile Duration delay = Duration.ZERO;
+    /** Ends every hold at once when the proxy closes, so that closing never waits for a held answer. */
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Duration> nextExpiresIn = new AtomicReference<>();
     private final Map<String, String> accessKeyIssuedFor = new ConcurrentHashMap<>();
 
@@ -61,6 +66,11 @@ final class StsProxy implements AutoCloseable {
         deny = true;
     }
 
+    /** Every request from now on is answered only after {@code duration}, or when the proxy closes. */
+    void delay(Duration duration) {
+        delay = duration;
+    }
+
     /** The next session handed out expires this soon after (later ones as moto says: in an hour). */
     void expireNextSessionIn(Duration duration) {
         nextExpiresIn.set(duration);
@@ -78,6 +88,7 @@ final class StsProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 
@@ -89,6 +100,7 @@ final class StsProxy implements AutoCloseable {
             }
             Map<String, String> parameters = form(new String(body, StandardCharsets.UTF_8));
             requests.add(parameters);
+            hold();
             if (deny) {
                 respond(exchange, 403, ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                         + "<Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/enforcer/fn is not "
@@ -109,6 +121,15 @@ final class StsProxy implements AutoCloseable {
                 text = text.replaceAll("<Expiration>[^<]*</Expiration>", "<Expiration>" + expiration + "</Expiration>");
             }
             respond(exchange, answer.statusCode(), text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void hold() throws IOException {
+        try {
+            closed.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted holding an answer", e);
         }
     }
 

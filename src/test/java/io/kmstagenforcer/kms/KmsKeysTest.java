@@ -67,8 +67,11 @@ class KmsKeysTest {
     private static final KeyArn MEMBER_KEY = KeyArn.parse("arn:aws:kms:eu-west-1:444455556666:key/0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13");
     private static final String MEMBER_ROLE = "arn:aws:iam::444455556666:role/kms-tag-enforcer-member";
 
-    /** Keys of 444455556666 through its member role; STS answers {@code stsError} (HTTP {@code status}) when the session is opened. */
-    private KmsKeys memberKeys(List<String> opened, String stsError, int status) {
+    /** The timeout each member session was opened with, in order. */
+    private final List<Duration> sessionTimeouts = new ArrayList<>();
+
+    /** Keys of 444455556666 through its member role; opening its session throws {@code stsFailure} (null: it opens). */
+    private KmsKeys memberKeys(List<String> opened, RuntimeException stsFailure) {
         return new KmsKeys(new KmsClientFactory() {
             @Override
             public KmsClient create(String region) {
@@ -81,14 +84,19 @@ class KmsKeysTest {
             }
 
             @Override
-            public void openSession(String account) {
+            public void openSession(String account, Duration timeout) {
                 opened.add(account);
-                if (stsError != null) {
-                    throw software.amazon.awssdk.services.sts.model.StsException.builder().statusCode(status).message(stsError)
-                            .awsErrorDetails(AwsErrorDetails.builder().errorCode(stsError).build()).build();
+                sessionTimeouts.add(timeout);
+                if (stsFailure != null) {
+                    throw stsFailure;
                 }
             }
         });
+    }
+
+    private static RuntimeException stsError(String code, int status) {
+        return software.amazon.awssdk.services.sts.model.StsException.builder().statusCode(status).message(code)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).build()).build();
     }
 
     @ParameterizedTest(name = "STS {0} (HTTP {1}) is {2}")
@@ -103,7 +111,7 @@ class KmsKeysTest {
             KmsCallException.Kind kind) {
         List<String> opened = new ArrayList<>();
 
-        KmsCallException e = assertThrows(KmsCallException.class, () -> memberKeys(opened, code, status).listTags(MEMBER_KEY));
+        KmsCallException e = assertThrows(KmsCallException.class, () -> memberKeys(opened, stsError(code, status)).listTags(MEMBER_KEY));
 
         assertEquals("AssumeRole", e.operation());
         assertEquals(code, e.errorCode());
@@ -117,12 +125,51 @@ class KmsKeysTest {
     void aKeyOfTheOwnAccountOpensNoSessionAndAMemberKeyOpensItsOwnBeforeEachCall() {
         when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
         List<String> opened = new ArrayList<>();
-        KmsKeys keys = memberKeys(opened, null, 0);
+        KmsKeys keys = memberKeys(opened, null);
 
         keys.listTags(KEY);
         keys.listTags(MEMBER_KEY);
 
         assertEquals(List.of("444455556666"), opened);
+    }
+
+    @Test
+    void aMemberSessionIsOpenedWithinTheTimeLeftAsAKmsCallIsSent() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+        KmsKeys keys = memberKeys(new ArrayList<>(), null);
+
+        keys.within(() -> Duration.ofSeconds(4)).listTags(MEMBER_KEY);
+        keys.within(Deadline.NONE).listTags(MEMBER_KEY);
+
+        assertEquals(List.of(Duration.ofSeconds(3), KmsKeys.LONGEST_CALL), sessionTimeouts,
+                "the time left less a second to answer; at most what a KMS call may take");
+    }
+
+    @Test
+    void aMemberSessionThereIsNoTimeToOpenIsNotAskedForAndIsRetryable() {
+        KmsKeys keys = memberKeys(new ArrayList<>(), null).within(() -> Duration.ofMillis(1_100));
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys.listTags(MEMBER_KEY));
+
+        assertEquals("AssumeRole", error.operation());
+        assertEquals(KmsCallException.DEADLINE_NEAR, error.errorCode());
+        assertEquals(KmsCallException.Kind.RETRYABLE, error.kind());
+        assertEquals(List.of(), sessionTimeouts);
+        verifyNoInteractions(kms);
+    }
+
+    @Test
+    void anAssumeRoleThatRunsOutOfItsTimeIsRetryableNamedApiCallTimeoutAndNoKmsCallIsSent() {
+        KmsKeys keys = memberKeys(new ArrayList<>(), ApiCallTimeoutException.create(3_000)).within(() -> Duration.ofSeconds(4));
+
+        KmsCallException error = assertThrows(KmsCallException.class, () -> keys.listTags(MEMBER_KEY));
+
+        assertEquals("AssumeRole", error.operation());
+        assertEquals("ApiCallTimeout", error.errorCode());
+        assertEquals(KmsCallException.Kind.RETRYABLE, error.kind());
+        assertTrue(error.reason().startsWith("AssumeRole of " + MEMBER_ROLE + " (account 444455556666) answered ApiCallTimeout"),
+                error::reason);
+        verifyNoInteractions(kms);
     }
 
     @Test

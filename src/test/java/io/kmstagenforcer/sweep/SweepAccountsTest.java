@@ -13,6 +13,7 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.policy.Policies;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,7 +182,7 @@ class SweepAccountsTest {
         }
 
         @Override
-        public void openSession(String account) {
+        public void openSession(String account, Duration timeout) {
             sessionsOpened.add(account);
             if (denied.contains(account)) {
                 throw StsException.builder().statusCode(403).message("not authorized to perform: sts:AssumeRole")
