@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.docs.DocFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +22,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * prints must be the block shown under the command; and the example policy is the README's sample.
  */
 class ReadmeExamplesTest {
+    static final String DOC = "README.md";
     static final String SECTION = "## Try a policy, and report on an account";
+    static final String POLICY_REFERENCE = "## Policy reference";
     /** A console block whose first line is the command after a prompt, and whose other lines are its output. */
     private static final Pattern SIMULATOR_EXAMPLE = Pattern.compile("```console\n\\$ scripts/simulate ([^\n]*)\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern SAMPLE_POLICY = Pattern.compile("## Policy reference\n.*?```json\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern SAMPLE_POLICY = Pattern.compile("```json\n(.*?)```", Pattern.DOTALL);
 
     /** One command of the README and the output it shows. */
     record Example(List<String> args, String output) {
@@ -35,7 +38,7 @@ class ReadmeExamplesTest {
     }
 
     static List<Example> simulatorExamples() {
-        String section = section();
+        String section = DocFile.read(DOC).section(SECTION);
         List<Example> examples = new ArrayList<>();
         Matcher example = SIMULATOR_EXAMPLE.matcher(section);
         while (example.find()) {
@@ -70,25 +73,9 @@ class ReadmeExamplesTest {
 
     @Test
     void theExamplePolicyIsTheReadmesSamplePolicy() throws IOException {
-        Matcher sample = SAMPLE_POLICY.matcher(readme());
-        assertTrue(sample.find(), "README.md has no ```json block under ## Policy reference");
+        Matcher sample = SAMPLE_POLICY.matcher(DocFile.read(DOC).section(POLICY_REFERENCE));
+        assertTrue(sample.find(), DOC + " has no ```json block under " + POLICY_REFERENCE);
 
         assertEquals(sample.group(1), Files.readString(CliRun.ROOT.resolve("examples/tag-policy.json"), StandardCharsets.UTF_8));
-    }
-
-    private static String section() {
-        String readme = readme();
-        int start = readme.indexOf(SECTION + "\n");
-        assertTrue(start >= 0, "README.md has no section " + SECTION);
-        int end = readme.indexOf("\n## ", start + SECTION.length());
-        return readme.substring(start, end < 0 ? readme.length() : end + 1);
-    }
-
-    private static String readme() {
-        try {
-            return Files.readString(CliRun.ROOT.resolve("README.md"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AssertionError("cannot read README.md at " + CliRun.ROOT, e);
-        }
     }
 }
