@@ -552,16 +552,16 @@ class TagEnforcerHandlerTest {
     }
 
     /**
-     * README.md's "Failure modes" table of KMS errors, row by row: KMS answers the error, and the
+     * docs/OPERATE.md's "Failure modes" table of KMS errors, row by row: KMS answers the error, and the
      * outcome and metric must be the ones the table promises. A row added to the table is tested;
      * a behaviour changed without the table fails here.
      */
     @Nested
     class FailureModesTable {
-        static final String FAILURE_MODES_DOC = "README.md";
-        static final String FAILURE_MODES = "### Failure modes";
+        static final String FAILURE_MODES_DOC = "docs/OPERATE.md";
+        static final String FAILURE_MODES = "## Failure modes";
 
-        /** One row: the error KMS answers, its HTTP status, and what the README says comes of it. */
+        /** One row: the error KMS answers, its HTTP status, and what the doc says comes of it. */
         record Row(String errorCode, int status, String outcome, String metric) {
         }
 
@@ -587,7 +587,7 @@ class TagEnforcerHandlerTest {
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("rows")
-        void theOutcomeAndMetricAreTheOnesTheReadmePromises(Row row) {
+        void theOutcomeAndMetricAreTheOnesTheDocPromises(Row row) {
             givenTags(KEY_ARN);
             when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError(row.errorCode(), row.status()));
 
