@@ -83,18 +83,27 @@ public record DocFile(Path path, List<String> lines) {
         return section.toString();
     }
 
-    /** The anchors GitHub gives this file's headings, in order (a repeated one gets -1, -2, ...). */
-    public List<String> anchors() {
+    /** The text of each heading, without its {@code #}s, in order. */
+    public List<String> headings() {
         boolean[] fenced = fencedLines();
-        Map<String, Integer> seen = new HashMap<>();
-        List<String> anchors = new ArrayList<>();
+        List<String> headings = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             Matcher heading = HEADING.matcher(lines.get(i));
             if (!fenced[i] && heading.matches()) {
-                String anchor = anchor(heading.group(2));
-                int repeats = seen.merge(anchor, 1, Integer::sum) - 1;
-                anchors.add(repeats == 0 ? anchor : anchor + "-" + repeats);
+                headings.add(heading.group(2));
             }
+        }
+        return headings;
+    }
+
+    /** The anchors GitHub gives this file's headings, in order (a repeated one gets -1, -2, ...). */
+    public List<String> anchors() {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> anchors = new ArrayList<>();
+        for (String heading : headings()) {
+            String anchor = anchor(heading);
+            int repeats = seen.merge(anchor, 1, Integer::sum) - 1;
+            anchors.add(repeats == 0 ? anchor : anchor + "-" + repeats);
         }
         return anchors;
     }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and, with a {@code #anchor}, to a heading of that file (or of the same file) by GitHub's anchor rules.
  */
 class DocsLinksTest {
+    /** A doc named in code: {@code docs/<name>.md} or {@code README(.md)}, with an optional quoted section after it. */
+    private static final Pattern DOC_REFERENCE = Pattern.compile("(docs/[A-Za-z_-]+\\.md|README\\.md|README(?= \"|, \"))(?:,? \"([^\"\n]+)\")?");
 
     /** Every markdown file of the repository outside build output and hidden folders. */
     static List<Path> markdownFiles() throws IOException {
@@ -68,6 +72,41 @@ class DocsLinksTest {
             }
         }
         assertEquals(List.of(), broken, doc.name() + " has links that lead nowhere");
+    }
+
+    /**
+     * Code, templates and scripts point readers at the docs as {@code docs/DEPLOY.md "Remove"} or
+     * {@code README.md "Quick start"}: the file exists and, when a section is quoted, a heading of
+     * it starts with that text.
+     */
+    @Test
+    void everyDocTheCodeTemplatesAndScriptsNameExistsWithTheSectionTheyQuote() throws IOException {
+        List<String> broken = new ArrayList<>();
+        for (Path source : sourcesThatNameDocs()) {
+            String text = Files.readString(source);
+            Matcher reference = DOC_REFERENCE.matcher(text);
+            while (reference.find()) {
+                String file = reference.group(1).equals("README") ? "README.md" : reference.group(1);
+                String where = DocFile.ROOT.relativize(source) + ": " + reference.group();
+                if (!Files.isRegularFile(DocFile.ROOT.resolve(file))) {
+                    broken.add(where + " (no file " + file + ")");
+                } else if (reference.group(2) != null
+                        && DocFile.read(file).headings().stream().noneMatch(heading -> heading.startsWith(reference.group(2)))) {
+                    broken.add(where + " (no heading \"" + reference.group(2) + "...\" in " + file + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), broken, "references to the docs that lead nowhere");
+    }
+
+    private static List<Path> sourcesThatNameDocs() throws IOException {
+        List<Path> sources = new ArrayList<>();
+        for (String root : List.of("src/main", "src/test/java", "scripts", ".ci", "template.yaml", "member-role.yaml", "pom.xml")) {
+            try (Stream<Path> files = Files.walk(DocFile.ROOT.resolve(root))) {
+                files.filter(Files::isRegularFile).forEach(sources::add);
+            }
+        }
+        return sources;
     }
 
     @Test
