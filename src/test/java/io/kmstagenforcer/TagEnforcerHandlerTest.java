@@ -13,6 +13,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 
+import io.kmstagenforcer.docs.DocFile;
 import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.json.JsonField;
@@ -606,20 +607,23 @@ class TagEnforcerHandlerTest {
     }
 
     /**
-     * README.md's "Failure modes" table of KMS errors, row by row: KMS answers the error, and the
+     * docs/OPERATE.md's "Failure modes" table of KMS errors, row by row: KMS answers the error, and the
      * outcome and metric must be the ones the table promises. A row added to the table is tested;
      * a behaviour changed without the table fails here.
      */
     @Nested
     class FailureModesTable {
-        /** One row: the error KMS answers, its HTTP status, and what the README says comes of it. */
+        static final String FAILURE_MODES_DOC = "docs/OPERATE.md";
+        static final String FAILURE_MODES = "## Failure modes";
+
+        /** One row: the error KMS answers, its HTTP status, and what the doc says comes of it. */
         record Row(String errorCode, int status, String outcome, String metric) {
         }
 
-        static List<Row> rows() throws IOException {
-            List<String> lines = Files.readAllLines(Path.of(System.getProperty("basedir", ".")).resolve("README.md"), StandardCharsets.UTF_8);
+        static List<Row> rows() {
+            List<String> lines = DocFile.read(FAILURE_MODES_DOC).section(FAILURE_MODES).lines().toList();
             int start = lines.indexOf("| KMS answers | HTTP | outcome | metric | what Lambda and the alarms see | what to do |");
-            assertTrue(start > 0, "README.md has the KMS errors table");
+            assertTrue(start > 0, FAILURE_MODES_DOC + " has the KMS errors table under " + FAILURE_MODES);
             List<Row> rows = new ArrayList<>();
             for (String line : lines.subList(start + 2, lines.size())) {
                 if (!line.startsWith("| `")) {
@@ -638,7 +642,7 @@ class TagEnforcerHandlerTest {
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("rows")
-        void theOutcomeAndMetricAreTheOnesTheReadmePromises(Row row) {
+        void theOutcomeAndMetricAreTheOnesTheDocPromises(Row row) {
             givenTags(KEY_ARN);
             when(kms.tagResource(any(TagResourceRequest.class))).thenThrow(kmsError(row.errorCode(), row.status()));
 

@@ -63,7 +63,7 @@ public final class Report {
     static final String STDERR_IS_TERMINAL = "kmstagenforcer.stderrIsTerminal";
     /** What the SDK says when none of the default chain's providers has credentials. */
     static final String CREDENTIALS_HINT = "for an SSO, \"aws login\" or assume-role profile, run "
-            + "eval \"$(aws configure export-credentials --profile NAME --format env)\" first (see README)";
+            + "eval \"$(aws configure export-credentials --profile NAME --format env)\" first (see docs/SWEEP.md)";
     private static final String REGION = "--region";
     private static final String POLICY = "--policy";
     private static final String FORMAT = "--format";

@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
  * invocations, and refreshing on the caller costs one STS call an hour.
  */
 public final class MemberRoleSessions {
-    /** The SDK's own defaults, named here because they are what the README promises. */
+    /** The SDK's own defaults, named here because they are what docs/MANY-ACCOUNTS.md promises. */
     public static final Duration STALE_TIME = Duration.ofMinutes(1);
     public static final Duration PREFETCH_TIME = Duration.ofMinutes(5);
     /** STS allows 2-64 of these characters in a role session name. */

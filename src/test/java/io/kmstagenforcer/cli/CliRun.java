@@ -7,7 +7,7 @@ import java.util.List;
 
 /** One in-process run of a command-line tool: its exit status and what it printed, read as UTF-8. */
 public record CliRun(int status, String stdout, String stderr) {
-    /** The repository root (Maven's basedir, which Surefire and Failsafe set), where the README's relative paths start. */
+    /** The repository root (Maven's basedir, which Surefire and Failsafe set), where the docs' example paths start. */
     public static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
 
     /** {@code scripts/simulate ARGS}, run from the repository root. */

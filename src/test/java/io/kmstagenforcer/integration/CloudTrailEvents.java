@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.kms.model.ReplicateKeyResponse;
  * function would receive: the CloudTrail record of that call inside EventBridge's "AWS API Call
  * via CloudTrail" envelope.
  *
- * <p>The shape mirrors AWS's published records, as kept in {@code /work/main/events/} (see its
+ * <p>The shape mirrors AWS's published records, as kept in {@code events/} (see its
  * README): envelope {@code version} "0", {@code id}, {@code detail-type}, {@code source} aws.kms,
  * {@code account}, {@code time}, {@code region}, {@code resources} []; a {@code detail} with an
  * AssumedRole {@code userIdentity} ({@code KeyAdmins/alice}), ISO {@code eventTime}, lower-camel

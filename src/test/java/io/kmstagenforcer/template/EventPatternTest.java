@@ -38,7 +38,7 @@ class EventPatternTest {
     static final String KEY_CREATED_RULE = "KeyCreatedRule";
     static final String KEY_TAGS_CHANGED_RULE = "KeyTagsChangedRule";
 
-    /** A member account whose events reach the central bus (README "Many accounts"). */
+    /** A member account whose events reach the central bus (docs/MANY-ACCOUNTS.md). */
     static final String MEMBER_ACCOUNT = "444455556666";
 
     /** The role name CloudFormation would give TagEnforcerRole; the one in events/ and events/env.json. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.docs.DocFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,17 +17,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The README cannot drift from the tools: every {@code $ scripts/simulate ...} shown in its section
- * "Try a policy, and report on an account" is run in-process on the same arguments, and what it
- * prints must be the block shown under the command; and the example policy is the README's sample.
+ * The policy documentation cannot drift from the tools: every {@code $ scripts/simulate ...} shown in
+ * docs/POLICY.md's section "Simulate a key, offline" is run in-process on the same arguments, and
+ * what it prints must be the block shown under the command; and the example policy is the sample of
+ * its "Policy reference".
  */
-class ReadmeExamplesTest {
-    static final String SECTION = "## Try a policy, and report on an account";
+class PolicyDocExamplesTest {
+    static final String DOC = "docs/POLICY.md";
+    static final String SECTION = "## Simulate a key, offline";
+    static final String POLICY_REFERENCE = "## Policy reference";
     /** A console block whose first line is the command after a prompt, and whose other lines are its output. */
     private static final Pattern SIMULATOR_EXAMPLE = Pattern.compile("```console\n\\$ scripts/simulate ([^\n]*)\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern SAMPLE_POLICY = Pattern.compile("## Policy reference\n.*?```json\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern SAMPLE_POLICY = Pattern.compile("```json\n(.*?)```", Pattern.DOTALL);
 
-    /** One command of the README and the output it shows. */
+    /** One command of the doc and the output it shows. */
     record Example(List<String> args, String output) {
         @Override
         public String toString() {
@@ -35,27 +39,27 @@ class ReadmeExamplesTest {
     }
 
     static List<Example> simulatorExamples() {
-        String section = section();
+        String section = DocFile.read(DOC).section(SECTION);
         List<Example> examples = new ArrayList<>();
         Matcher example = SIMULATOR_EXAMPLE.matcher(section);
         while (example.find()) {
             String command = example.group(1);
             assertFalse(command.contains("\"") || command.contains("'") || command.contains("$"),
-                    "the README's simulator commands are plain words, so that they split on spaces: " + command);
+                    "the doc's simulator commands are plain words, so that they split on spaces: " + command);
             examples.add(new Example(List.of(command.trim().split(" +")), example.group(2)));
         }
-        assertFalse(examples.isEmpty(), "no ```console block starting with \"$ scripts/simulate\" in the README's section " + SECTION);
+        assertFalse(examples.isEmpty(), "no ```console block starting with \"$ scripts/simulate\" in " + DOC + "'s section " + SECTION);
         return examples;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("simulatorExamples")
-    void theSimulatorPrintsExactlyWhatTheReadmeShowsUnderTheCommand(Example example) {
+    void theSimulatorPrintsExactlyWhatTheDocShowsUnderTheCommand(Example example) {
         CliRun run = CliRun.simulate(example.args());
 
         assertEquals(0, run.status(), run::toString);
-        assertEquals(example.output(), run.stdout(), "README.md shows another output for " + example
-                + ": update the README's block with this output, or fix the simulator");
+        assertEquals(example.output(), run.stdout(), DOC + " shows another output for " + example
+                + ": update the doc's block with this output, or fix the simulator");
     }
 
     @Test
@@ -69,26 +73,10 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void theExamplePolicyIsTheReadmesSamplePolicy() throws IOException {
-        Matcher sample = SAMPLE_POLICY.matcher(readme());
-        assertTrue(sample.find(), "README.md has no ```json block under ## Policy reference");
+    void theExamplePolicyIsThePolicyReferencesSample() throws IOException {
+        Matcher sample = SAMPLE_POLICY.matcher(DocFile.read(DOC).section(POLICY_REFERENCE));
+        assertTrue(sample.find(), DOC + " has no ```json block under " + POLICY_REFERENCE);
 
         assertEquals(sample.group(1), Files.readString(CliRun.ROOT.resolve("examples/tag-policy.json"), StandardCharsets.UTF_8));
-    }
-
-    private static String section() {
-        String readme = readme();
-        int start = readme.indexOf(SECTION + "\n");
-        assertTrue(start >= 0, "README.md has no section " + SECTION);
-        int end = readme.indexOf("\n## ", start + SECTION.length());
-        return readme.substring(start, end < 0 ? readme.length() : end + 1);
-    }
-
-    private static String readme() {
-        try {
-            return Files.readString(CliRun.ROOT.resolve("README.md"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AssertionError("cannot read README.md at " + CliRun.ROOT, e);
-        }
     }
 }
