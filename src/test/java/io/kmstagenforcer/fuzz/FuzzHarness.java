@@ -1,6 +1,7 @@
 package io.kmstagenforcer.fuzz;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.fuzz.EventOracle.Verdict;
 import io.kmstagenforcer.fuzz.FuzzJson.Obj;
 import io.kmstagenforcer.fuzz.RecordingKms.SentTag;
@@ -95,11 +96,11 @@ final class FuzzHarness implements AutoCloseable {
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
-            handler = new TagEnforcerHandler(Map.of(
+            handler = new TagEnforcerHandler(Collaborators.of(Map.of(
                     "TAG_POLICY", POLICY,
                     "ENFORCEMENT_MODE", "enforce",
                     "AWS_LAMBDA_FUNCTION_NAME", "kms-tag-enforcer-fuzz",
-                    "AWS_REGION", "us-east-1"), kms);
+                    "AWS_REGION", "us-east-1"), kms));
         } finally {
             System.setOut(stdout);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
@@ -139,8 +140,9 @@ class CrossAccountIT {
         MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
                 "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
                 staleTime, prefetchTime);
-        return new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME),
-                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions));
+        return new TagEnforcerHandler(Collaborators.of(
+                HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME),
+                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions)));
     }
 
     /** A key made in the member account by someone there (moto's own STS for the credentials, not the proxy). */
