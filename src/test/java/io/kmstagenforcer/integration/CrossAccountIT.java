@@ -11,6 +11,7 @@ import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.kms.MemberRoleSessions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,16 +98,23 @@ class CrossAccountIT {
      * next call assumes the role again, before the old credentials expire (blocking, on the caller's
      * thread, which is deterministic; the prefetch window before it only may refresh early, and the
      * SDK backs off from refreshing on every call there, so it is not asserted). A first session of
-     * 4 s, a stale time of 3 s: the second event, 1.5 s later, finds it stale.
+     * 9 s (up to 10), a stale time of 3 s and a prefetch time of 3.5 s: the first event has at least
+     * 5.5 s before either window, however slow the machine, and the second is sent once the session
+     * is in its stale time by the Expiration STS gave, which the SDK compares with the same wall clock.
      */
     @Test
     void aSessionWithinItsStaleTimeIsAssumedAgainBeforeItExpires() throws InterruptedException {
-        sts.expireNextSessionIn(Duration.ofSeconds(4));
-        TagEnforcerHandler handler = handler(Duration.ofSeconds(3), Duration.ofMillis(3_500));
+        Duration staleTime = Duration.ofSeconds(3);
+        sts.expireNextSessionIn(Duration.ofSeconds(9));
+        TagEnforcerHandler handler = handler(staleTime, Duration.ofMillis(3_500));
+        CloudTrailEvents.Event firstKey = createMemberKey();
+        CloudTrailEvents.Event secondKey = createMemberKey();
 
-        Response first = HandlerRuns.invoke(handler, createMemberKey());
-        Thread.sleep(1_500);
-        Response second = HandlerRuns.invoke(handler, createMemberKey());
+        Response first = HandlerRuns.invoke(handler, firstKey);
+        Instant stale = sts.shortenedSessionExpiration().minus(staleTime).plusMillis(100);
+        assertEquals(1, sts.requests().size(), () -> "the first event used one session, before its prefetch time: " + sts.requests());
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), stale).toMillis()));
+        Response second = HandlerRuns.invoke(handler, secondKey);
 
         assertEquals(List.of("REMEDIATED", "REMEDIATED"), List.of(first.outcome(), second.outcome()), second::toString);
         assertEquals(2, sts.requests().size(), sts.requests()::toString);

@@ -34,6 +34,7 @@ final class StsProxy implements AutoCloseable {
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     private volatile boolean deny;
     private final AtomicReference<Duration> nextExpiresIn = new AtomicReference<>();
+    private final AtomicReference<Instant> lastExpirationSet = new AtomicReference<>();
 
     private StsProxy(URI upstream) {
         this.upstream = upstream;
@@ -55,9 +56,21 @@ final class StsProxy implements AutoCloseable {
         deny = true;
     }
 
-    /** The next session handed out expires this soon after (later ones as moto says: in an hour). */
+    /**
+     * The next session handed out expires this soon after, or up to a second later (the Expiration
+     * is given in whole seconds, rounded up); later ones as moto says: in an hour.
+     */
     void expireNextSessionIn(Duration duration) {
         nextExpiresIn.set(duration);
+    }
+
+    /** The Expiration of the session {@link #expireNextSessionIn} shortened. */
+    Instant shortenedSessionExpiration() {
+        Instant expiration = lastExpirationSet.get();
+        if (expiration == null) {
+            throw new AssertionError("no session has been shortened");
+        }
+        return expiration;
     }
 
     /** The form parameters of every request, in order (Action, RoleArn, ExternalId, RoleSessionName, ...). */
@@ -88,7 +101,8 @@ final class StsProxy implements AutoCloseable {
             String text = answer.body();
             Duration expiresIn = answer.statusCode() == 200 ? nextExpiresIn.getAndSet(null) : null;
             if (expiresIn != null) {
-                String expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).toString();
+                Instant expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+                lastExpirationSet.set(expiration);
                 text = text.replaceAll("<Expiration>[^<]*</Expiration>", "<Expiration>" + expiration + "</Expiration>");
             }
             respond(exchange, answer.statusCode(), text.getBytes(StandardCharsets.UTF_8));
