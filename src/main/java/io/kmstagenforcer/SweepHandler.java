@@ -47,41 +47,87 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
     private final SweepContinuation continuation;
     private final Clock clock;
 
-    /** Used by the Lambda runtime. */
+    /** Used by the Lambda runtime: its environment, production's KMS clients, Lambda's own Invoke to go on. */
     public SweepHandler() {
-        this(System.getenv(), Settings.lambdaClients(System.getenv()), null);
+        this(Collaborators.lambda());
+    }
+
+    /** For tests and local runs: everything the handler is built from, production's defaults for what is not replaced. */
+    public SweepHandler(Collaborators with) {
+        this.settings = Settings.fromEnvironment(with.environment());
+        String region = settings.region().orElseThrow(() -> new IllegalArgumentException(
+                "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
+        WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), with.nanoTime(), with.sleeper());
+        KmsKeys keys = KmsKeys.paced(with.clients(), pacer);
+        this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
+                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock());
+        this.enforcer = new TagEnforcer(settings.policy(),
+                settings.policySource(with.environment(), with.organizationTags(), with.clock(), log), keys,
+                NotFoundRetry.NONE, with.clock(), settings.identity());
+        this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, with.sleeper(), with.nanoTime());
+        this.continuation = with.continuation() != null ? with.continuation() : LambdaSelfInvocation.inRegion(region, with.environment());
+        this.clock = with.clock();
     }
 
     /**
-     * For tests and local runs.
+     * What a {@link SweepHandler} is built from. A new collaborator is a new component here (with
+     * its production default in {@link #of}), never a new constructor.
      *
-     * @param continuation how to hand the rest of a sweep on; null for Lambda's own Invoke in the function's region
+     * @param environment      the function's environment variables
+     * @param clients          how KMS clients are built (nothing is built or resolved until the sweep runs)
+     * @param continuation     how to hand the rest of a sweep on; null: Lambda's own Invoke in the function's region
+     * @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags
+     * @param sleeper          how the pacer and the backoff wait
+     * @param nanoTime         the monotonic time the pacer and the summary's duration are measured by
+     * @param clock            the time of decisions and of a continuation event
+     * @param logOutput        where decision lines, the summary and metrics go (Lambda: stdout)
      */
-    public SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation) {
-        this(environment, clients, continuation, duration -> Thread.sleep(duration.toMillis()), System::nanoTime,
-                Clock.systemUTC(), System.out);
-    }
-
-    SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation, Sleeper sleeper,
-            LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
-        this(environment, clients, continuation, null, sleeper, nanoTime, clock, logOutput);
-    }
-
-    /** @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags */
-    SweepHandler(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
+    public record Collaborators(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
             RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
-        this.settings = Settings.fromEnvironment(environment);
-        String region = settings.region().orElseThrow(() -> new IllegalArgumentException(
-                "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
-        WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), nanoTime, sleeper);
-        KmsKeys keys = KmsKeys.paced(clients, pacer);
-        this.log = new DecisionLog(logOutput, settings.logLevel(),
-                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
-        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, log), keys,
-                NotFoundRetry.NONE, clock, settings.identity());
-        this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
-        this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
-        this.clock = clock;
+
+        /** The Lambda runtime's: the process environment and production's KMS clients. */
+        static Collaborators lambda() {
+            Map<String, String> environment = System.getenv();
+            return of(environment, Settings.lambdaClients(environment));
+        }
+
+        /** This environment and these KMS clients; the rest as in production (System.out as it is now). */
+        public static Collaborators of(Map<String, String> environment, KmsClientFactory clients) {
+            return new Collaborators(environment, clients, null, null, Collaborators::sleepAtLeast, System::nanoTime,
+                    Clock.systemUTC(), System.out);
+        }
+
+        public Collaborators withContinuation(SweepContinuation next) {
+            return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput);
+        }
+
+        public Collaborators withOrganizationTags(RequiredTagsSource source) {
+            return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput);
+        }
+
+        /** The time the pacer and the backoff go by: the sleeper waits, {@code nanoTime} tells how long it did. */
+        public Collaborators withTime(Sleeper waits, LongSupplier monotonicNanos) {
+            return new Collaborators(environment, clients, continuation, organizationTags, waits, monotonicNanos, clock, logOutput);
+        }
+
+        public Collaborators withClock(Clock time) {
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, time, logOutput);
+        }
+
+        public Collaborators withLogOutput(PrintStream output) {
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, output);
+        }
+
+        /**
+         * At least {@code duration}: {@code Thread.sleep(millis, nanos)} rounds a sub-millisecond part
+         * up, where {@code Thread.sleep(duration.toMillis())} would drop it and wake the pacer early.
+         */
+        private static void sleepAtLeast(Duration duration) throws InterruptedException {
+            if (duration.isNegative() || duration.isZero()) {
+                return;
+            }
+            Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+        }
     }
 
     @Override

@@ -45,39 +45,63 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
     /** Held so the CRaC context, which keeps only weak references, cannot lose it. */
     private final SnapStartPriming priming;
 
-    /** Used by the Lambda runtime. */
+    /** Used by the Lambda runtime: its environment, production's KMS clients. */
     public TagEnforcerHandler() {
-        this(System.getenv(), Settings.lambdaClients(System.getenv()));
+        this(Collaborators.lambda());
     }
 
-    /** For tests and local runs: any environment, any way of building KMS clients. */
-    public TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients) {
-        this(environment, clients, null);
+    /** For tests and local runs: everything the handler is built from, production's defaults for what is not replaced. */
+    public TagEnforcerHandler(Collaborators with) {
+        Settings settings = Settings.fromEnvironment(with.environment());
+        EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
+        this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock());
+        this.enforcer = new TagEnforcer(settings.policy(),
+                settings.policySource(with.environment(), with.organizationTags(), with.clock(), decisions),
+                new KmsKeys(with.clients()), with.notFoundRetry(), with.clock(), settings.identity());
+        this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
+        Core.getGlobalContext().register(priming);
     }
 
     /**
-     * For tests and local runs that stand in for the Resource Groups Tagging API too.
+     * What a {@link TagEnforcerHandler} is built from. A new collaborator is a new component here
+     * (with its production default in {@link #of}), never a new constructor.
      *
+     * @param environment      the function's environment variables
+     * @param clients          how KMS clients are built (nothing is built or resolved until a key is enforced)
      * @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags
+     * @param notFoundRetry    how long a key KMS does not know yet is waited for
+     * @param clock            the time of decisions and of an event's age
+     * @param logOutput        where decision lines and metrics go (Lambda: stdout)
      */
-    public TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags) {
-        this(environment, clients, organizationTags, NotFoundRetry.withDefaults(), Clock.systemUTC(), System.out);
-    }
-
-    TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, NotFoundRetry notFoundRetry,
-            Clock clock, PrintStream logOutput) {
-        this(environment, clients, null, notFoundRetry, clock, logOutput);
-    }
-
-    TagEnforcerHandler(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags,
+    public record Collaborators(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags,
             NotFoundRetry notFoundRetry, Clock clock, PrintStream logOutput) {
-        Settings settings = Settings.fromEnvironment(environment);
-        EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
-        this.decisions = new DecisionLog(logOutput, settings.logLevel(), metrics, clock);
-        this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, decisions),
-                new KmsKeys(clients), notFoundRetry, clock, settings.identity());
-        this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
-        Core.getGlobalContext().register(priming);
+
+        /** The Lambda runtime's: the process environment and production's KMS clients. */
+        static Collaborators lambda() {
+            Map<String, String> environment = System.getenv();
+            return of(environment, Settings.lambdaClients(environment));
+        }
+
+        /** This environment and these KMS clients; the rest as in production (System.out as it is now). */
+        public static Collaborators of(Map<String, String> environment, KmsClientFactory clients) {
+            return new Collaborators(environment, clients, null, NotFoundRetry.withDefaults(), Clock.systemUTC(), System.out);
+        }
+
+        public Collaborators withOrganizationTags(RequiredTagsSource source) {
+            return new Collaborators(environment, clients, source, notFoundRetry, clock, logOutput);
+        }
+
+        public Collaborators withNotFoundRetry(NotFoundRetry retry) {
+            return new Collaborators(environment, clients, organizationTags, retry, clock, logOutput);
+        }
+
+        public Collaborators withClock(Clock time) {
+            return new Collaborators(environment, clients, organizationTags, notFoundRetry, time, logOutput);
+        }
+
+        public Collaborators withLogOutput(PrintStream output) {
+            return new Collaborators(environment, clients, organizationTags, notFoundRetry, clock, output);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.kmstagenforcer.SweepHandler.Collaborators;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.localrun.EmbeddedMetricExtraction;
 import io.kmstagenforcer.localrun.LambdaLogLevelFilter;
@@ -177,27 +178,28 @@ class SweepHandlerTest {
     }
 
     /**
-     * The runtime's constructor sleeps with {@code Thread.sleep(duration.toMillis())}, which drops the
-     * sub-millisecond part of the pacer's wait: each write goes up to 1 ms before its slot, so at 2/s
-     * writes come 499.x ms apart, three fit in one second, and the summary's peakWritesPerSecond says
-     * 3 against a limit of 2 (seen in SweepIT against moto). {@code WritePacer.systemTime} sleeps
-     * to the nanosecond; the constructor does not use it.
+     * With production's time (the real sleeper and {@code System.nanoTime}), no one-second window
+     * holds more writes than the rate, counted from the pacer's own send times (the summary's
+     * peakWritesPerSecond). Not from when the fake KMS received them: a thread descheduled or a GC
+     * pause between the pacer and the KMS client can bring two arrivals closer than the interval on
+     * a loaded machine, which no client-side pacer can prevent. Deterministic proofs of the pacing
+     * (a sleeper that wakes early or late) are in WritePacerTest; this one checks the wiring.
      */
     @Test
-    void writesThroughTheRuntimesConstructorAreNeverCloserThanTheIntervalByTheWallClock() {
+    void withProductionsSleeperAndClockNoSecondHoldsMoreWritesThanTheRateByThePacersOwnSendTimes() {
         FakeKms wallClockKms = new FakeKms(System::nanoTime);
         IntStream.range(0, 5).forEach(i -> wallClockKms.key("k" + i, Map.of("tmp:x", "1")));
-        environment.put("SWEEP_WRITES_PER_SECOND", "2");
+        environment.put("SWEEP_WRITES_PER_SECOND", "5");
 
-        new SweepHandler(environment, region -> wallClockKms, (next, functionArn, payload) -> { })
-                .handleRequest(scheduled(), FakeContext.endingIn(Duration.ofMinutes(1)));
+        new SweepHandler(Collaborators.of(environment, region -> wallClockKms)
+                .withContinuation((next, functionArn, payload) -> { })
+                .withLogOutput(new PrintStream(logBytes, true, StandardCharsets.UTF_8)))
+                .handleRequest(scheduled(), FakeContext.endingIn(Duration.ofMinutes(10)));
 
-        List<Long> writes = wallClockKms.timesOf("TagResource", "UntagResource");
-        assertEquals(10, writes.size(), "a TagResource and an UntagResource per key");
-        for (int i = 1; i < writes.size(); i++) {
-            long gap = writes.get(i) - writes.get(i - 1);
-            assertTrue(gap >= SECOND / 2, "write " + i + " came " + gap / 1_000 + " us after the one before, under the 500000 us interval");
-        }
+        assertEquals(10, wallClockKms.timesOf("TagResource", "UntagResource").size(), "a TagResource and an UntagResource per key");
+        JsonField summary = logLines("sweep-summary").get(0);
+        long peak = summary.get("peakWritesPerSecond").optionalLong().orElseThrow();
+        assertTrue(peak >= 1 && peak <= 5, () -> "peakWritesPerSecond " + peak + " at a limit of 5: " + summary);
     }
 
     @Test
@@ -241,17 +243,22 @@ class SweepHandlerTest {
     }
 
     private SweepHandler handler(RequiredTagsSource organizationTags) {
-        return new SweepHandler(environment, region -> kms, (next, functionArn, payload) -> { }, organizationTags,
-                duration -> nanos += duration.toNanos(), () -> nanos += 1_000_000, Clock.systemUTC(),
-                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+        return new SweepHandler(collaborators().withOrganizationTags(organizationTags));
     }
 
     private SweepHandler handler() {
-        return new SweepHandler(environment, region -> kms, (next, functionArn, payload) -> {
-            continuedFunctions.add(functionArn);
-            continuations.add(payload);
-        }, duration -> nanos += duration.toNanos(), () -> nanos += 1_000_000, Clock.systemUTC(),
-                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+        return new SweepHandler(collaborators());
+    }
+
+    /** The fake KMS, a continuation the test records, the test's clock (1 ms a reading, and what the sleeper sleeps), the log buffer. */
+    private Collaborators collaborators() {
+        return Collaborators.of(environment, region -> kms)
+                .withContinuation((next, functionArn, payload) -> {
+                    continuedFunctions.add(functionArn);
+                    continuations.add(payload);
+                })
+                .withTime(duration -> nanos += duration.toNanos(), () -> nanos += 1_000_000)
+                .withLogOutput(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
     }
 
     /** An invocation with {@code seconds} to run, on the test's clock. */

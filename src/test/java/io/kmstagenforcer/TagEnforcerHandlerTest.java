@@ -13,6 +13,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.docs.DocFile;
 import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
@@ -772,11 +773,11 @@ class TagEnforcerHandlerTest {
     }
 
     private TagEnforcerHandler handler(Instant now) {
-        return new TagEnforcerHandler(environment, region -> {
+        return new TagEnforcerHandler(Collaborators.of(environment, region -> {
             clientRegions.add(region);
             return kms;
-        }, new NotFoundRetry(NotFoundRetry.DEFAULT_DELAYS, waits::add), Clock.fixed(now, ZoneOffset.UTC),
-                new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+        }).withNotFoundRetry(new NotFoundRetry(NotFoundRetry.DEFAULT_DELAYS, waits::add)).withClock(Clock.fixed(now, ZoneOffset.UTC))
+                .withLogOutput(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
     }
 
     private JsonField invoke(String eventFile) {

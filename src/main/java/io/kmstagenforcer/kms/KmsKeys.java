@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -121,7 +121,7 @@ public final class KmsKeys {
      * {@code marker} (or the start).
      */
     public KeyPage listKeys(Optional<String> account, String region, Optional<String> marker) {
-        ListKeysResponse response = call("ListKeys", account, bound -> client(account, region).listKeys(
+        ListKeysResponse response = call("ListKeys", account, region, (kms, bound) -> kms.listKeys(
                 ListKeysRequest.builder().limit(LIST_KEYS_LIMIT).marker(marker.orElse(null)).overrideConfiguration(bound).build()));
         List<KeyArn> keys = response.keys().stream().map(entry -> KeyArn.parse(entry.keyArn())).toList();
         return new KeyPage(keys, nextMarker(response.truncated(), response.nextMarker(), marker.orElse(null)));
@@ -137,7 +137,7 @@ public final class KmsKeys {
         String marker = null;
         do {
             String pageMarker = marker;
-            ListAliasesResponse response = call("ListAliases", account, bound -> client(account, region).listAliases(
+            ListAliasesResponse response = call("ListAliases", account, region, (kms, bound) -> kms.listAliases(
                     ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).overrideConfiguration(bound).build()));
             response.aliases().stream()
                     .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
@@ -150,7 +150,7 @@ public final class KmsKeys {
 
     public KeyDescription describe(KeyArn key) {
         KeyMetadata metadata = call("DescribeKey", key,
-                bound -> client(key).describeKey(DescribeKeyRequest.builder().keyId(key.toString()).overrideConfiguration(bound).build())
+                (kms, bound) -> kms.describeKey(DescribeKeyRequest.builder().keyId(key.toString()).overrideConfiguration(bound).build())
                         .keyMetadata());
         return new KeyDescription(
                 Optional.ofNullable(metadata.keyManagerAsString()),
@@ -160,7 +160,7 @@ public final class KmsKeys {
 
     /** The key's key policy document (policy name {@code default}, the only one KMS has), as JSON text. */
     public String keyPolicy(KeyArn key) {
-        return call("GetKeyPolicy", key, bound -> client(key).getKeyPolicy(GetKeyPolicyRequest.builder().keyId(key.toString())
+        return call("GetKeyPolicy", key, (kms, bound) -> kms.getKeyPolicy(GetKeyPolicyRequest.builder().keyId(key.toString())
                 .policyName(DEFAULT_POLICY_NAME).overrideConfiguration(bound).build()).policy());
     }
 
@@ -171,7 +171,7 @@ public final class KmsKeys {
         for (int page = 0; page < MAX_PAGES; page++) {
             String pageMarker = marker;
             ListResourceTagsResponse response = call("ListResourceTags", key,
-                    bound -> client(key).listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker)
+                    (kms, bound) -> kms.listResourceTags(ListResourceTagsRequest.builder().keyId(key.toString()).marker(pageMarker)
                             .overrideConfiguration(bound).build()));
             response.tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
             Optional<String> next = nextMarker(response.truncated(), response.nextMarker(), pageMarker);
@@ -187,17 +187,17 @@ public final class KmsKeys {
         List<Tag> kmsTags = tags.entrySet().stream()
                 .map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build())
                 .toList();
-        write("TagResource", key, bound -> client(key).tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
+        write("TagResource", key, (kms, bound) -> kms.tagResource(TagResourceRequest.builder().keyId(key.toString()).tags(kmsTags)
                 .overrideConfiguration(bound).build()));
     }
 
     public void untag(KeyArn key, List<String> tagKeys) {
-        write("UntagResource", key, bound -> client(key).untagResource(UntagResourceRequest.builder().keyId(key.toString())
+        write("UntagResource", key, (kms, bound) -> kms.untagResource(UntagResourceRequest.builder().keyId(key.toString())
                 .tagKeys(tagKeys).overrideConfiguration(bound).build()));
     }
 
     /** A write, let through the gate first and its outcome told to it: only writes use up the write quota the gate keeps to. */
-    private void write(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, ?> request) {
+    private void write(String operation, KeyArn key, BiFunction<KmsClient, AwsRequestOverrideConfiguration, ?> request) {
         beforeWrite(operation, key);
         try {
             call(operation, key, request);
@@ -231,10 +231,6 @@ public final class KmsKeys {
         writeGate.beforeWrite();
     }
 
-    private KmsClient client(KeyArn key) {
-        return client(Optional.of(key.account()), key.region());
-    }
-
     /**
      * The client for {@code account} in {@code region}. Only an account reached through a member role
      * has a client of its own: the function's own account, whether named (a key's ARN) or not (a
@@ -246,8 +242,8 @@ public final class KmsKeys {
                 unused -> member.isEmpty() ? factory.create(region) : factory.create(member.get(), region));
     }
 
-    private <T> T call(String operation, KeyArn key, Function<AwsRequestOverrideConfiguration, T> request) {
-        return call(operation, Optional.of(key.account()), request);
+    private <T> T call(String operation, KeyArn key, BiFunction<KmsClient, AwsRequestOverrideConfiguration, T> request) {
+        return call(operation, Optional.of(key.account()), key.region(), request);
     }
 
     /**
@@ -256,12 +252,20 @@ public final class KmsKeys {
      * role that cannot be assumed, or an STS too slow for the time left, fails as {@code AssumeRole},
      * naming the account and the role, and the KMS call is not sent.
      */
-    private <T> T call(String operation, Optional<String> account, Function<AwsRequestOverrideConfiguration, T> request) {
+    private <T> T call(String operation, Optional<String> account, String region,
+            BiFunction<KmsClient, AwsRequestOverrideConfiguration, T> request) {
         account.ifPresent(this::openSession);
+        KmsClient kms;
+        try {
+            kms = client(account, region);
+        } catch (RuntimeException e) {
+            throw classified(operation, e);
+        }
+        // The time left once the client exists: a container's first client can take seconds to build.
         AwsRequestOverrideConfiguration bound = boundByDeadline(operation);
         calls.computeIfAbsent(operation, name -> new LongAdder()).increment();
         try {
-            return request.apply(bound);
+            return request.apply(kms, bound);
         } catch (NotFoundException e) {
             throw new KmsCallException(operation, "NotFoundException", KmsCallException.Kind.NOT_FOUND, e);
         } catch (RuntimeException e) {

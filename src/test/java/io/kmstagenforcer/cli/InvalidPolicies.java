@@ -3,6 +3,7 @@ package io.kmstagenforcer.cli;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.policy.PolicyException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,9 +28,9 @@ final class InvalidPolicies {
 
     /** The message of the function's initialisation (its handler's constructor) with this policy in TAG_POLICY. */
     static String initMessage(String policyJson) {
-        return assertThrows(PolicyException.class, () -> new TagEnforcerHandler(Map.of("TAG_POLICY", policyJson), region -> {
+        return assertThrows(PolicyException.class, () -> new TagEnforcerHandler(Collaborators.of(Map.of("TAG_POLICY", policyJson), region -> {
             throw new AssertionError("the policy is checked before any KMS client is built");
-        })).getMessage();
+        }))).getMessage();
     }
 
     static Path write(Path folder, String policyJson) {

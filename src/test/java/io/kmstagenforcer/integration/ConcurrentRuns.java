@@ -1,6 +1,7 @@
 package io.kmstagenforcer.integration;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import java.net.URI;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class ConcurrentRuns implements AutoCloseable {
         for (CloudTrailEvents.Event event : events) {
             RecordingKmsClients clients = new RecordingKmsClients(proxy.endpoint());
             runtimes.add(clients);
-            TagEnforcerHandler handler = new TagEnforcerHandler(environment, clients);
+            TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(environment, clients));
             runs.add(CompletableFuture.supplyAsync(() -> HandlerRuns.invoke(handler, event)));
         }
         List<Response> responses = new ArrayList<>();

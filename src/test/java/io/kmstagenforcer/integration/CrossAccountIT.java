@@ -9,6 +9,7 @@ import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.SweepHandler;
 import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import io.kmstagenforcer.kms.LambdaKmsClients;
@@ -17,6 +18,7 @@ import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.kms.MemberRoleSessions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,16 +112,23 @@ class CrossAccountIT {
      * next call assumes the role again, before the old credentials expire (blocking, on the caller's
      * thread, which is deterministic; the prefetch window before it only may refresh early, and the
      * SDK backs off from refreshing on every call there, so it is not asserted). A first session of
-     * 4 s, a stale time of 3 s: the second event, 1.5 s later, finds it stale.
+     * 9 s (up to 10), a stale time of 3 s and a prefetch time of 3.5 s: the first event has at least
+     * 5.5 s before either window, however slow the machine, and the second is sent once the session
+     * is in its stale time by the Expiration STS gave, which the SDK compares with the same wall clock.
      */
     @Test
     void aSessionWithinItsStaleTimeIsAssumedAgainBeforeItExpires() throws InterruptedException {
-        sts.expireNextSessionIn(Duration.ofSeconds(4));
-        TagEnforcerHandler handler = handler(Duration.ofSeconds(3), Duration.ofMillis(3_500));
+        Duration staleTime = Duration.ofSeconds(3);
+        sts.expireNextSessionIn(Duration.ofSeconds(9));
+        TagEnforcerHandler handler = handler(staleTime, Duration.ofMillis(3_500));
+        CloudTrailEvents.Event firstKey = createMemberKey();
+        CloudTrailEvents.Event secondKey = createMemberKey();
 
-        Response first = HandlerRuns.invoke(handler, createMemberKey());
-        Thread.sleep(1_500);
-        Response second = HandlerRuns.invoke(handler, createMemberKey());
+        Response first = HandlerRuns.invoke(handler, firstKey);
+        Instant stale = sts.shortenedSessionExpiration().minus(staleTime).plusMillis(100);
+        assertEquals(1, sts.requests().size(), () -> "the first event used one session, before its prefetch time: " + sts.requests());
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), stale).toMillis()));
+        Response second = HandlerRuns.invoke(handler, secondKey);
 
         assertEquals(List.of("REMEDIATED", "REMEDIATED"), List.of(first.outcome(), second.outcome()), second::toString);
         assertEquals(2, sts.requests().size(), sts.requests()::toString);
@@ -187,12 +196,13 @@ class CrossAccountIT {
         MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
                 "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
                 MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
-        return new SweepHandler(HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
-                "MEMBER_ACCOUNT_IDS", MEMBER + "," + OTHER_MEMBER, "ENFORCEMENT_MODE", "enforce", "SWEEP_WRITES_PER_SECOND", "5"),
-                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions),
-                (next, functionArn, payload) -> {
+        return new SweepHandler(SweepHandler.Collaborators.of(
+                        HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
+                                "MEMBER_ACCOUNT_IDS", MEMBER + "," + OTHER_MEMBER, "ENFORCEMENT_MODE", "enforce", "SWEEP_WRITES_PER_SECOND", "5"),
+                        LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions))
+                .withContinuation((next, functionArn, payload) -> {
                     throw new AssertionError("a sweep this small needs no continuation");
-                });
+                }));
     }
 
     /**
@@ -258,8 +268,9 @@ class CrossAccountIT {
         MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
                 "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
                 staleTime, prefetchTime);
-        return new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME),
-                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions));
+        return new TagEnforcerHandler(Collaborators.of(
+                HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME),
+                LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions)));
     }
 
     /** A key made in the member account by someone there (moto's own STS for the credentials, not the proxy). */

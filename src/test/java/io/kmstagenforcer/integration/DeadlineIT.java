@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
+import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.localrun.LocalRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,13 +39,14 @@ class DeadlineIT {
     void aKmsSlowerThanTheTimeLeftEndsAsRetryingBeforeTheDeadline() {
         CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
         kms.proxy().delay("ListResourceTags", Duration.ofSeconds(20));
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        FakeContext context = new FakeContext(() -> Duration.ofNanos(deadline - System.nanoTime()).toMillis());
-        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), kms.clients());
+        TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), kms.clients()));
+        // The SDK's call timeout is real time, so this deadline is too: 5 s from when the handler is built, of which the
+        // call is given all but the second KmsKeys keeps to answer in; the proxy holds its answer for 20.
+        FakeContext context = FakeContext.endingIn(Duration.ofSeconds(5));
 
         RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event, context));
 
-        long leftMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+        long leftMillis = context.getRemainingTimeInMillis();
         assertTrue(leftMillis > 0, "returned " + (-leftMillis) + " ms after the deadline");
         assertEquals("RETRYING", failure.result().outcome().name());
         assertTrue(failure.getMessage().contains("ListResourceTags answered ApiCallTimeout"), failure::getMessage);
@@ -51,15 +55,20 @@ class DeadlineIT {
     @Test
     void waitingForAKeyKmsDoesNotKnowStopsInTime() {
         CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist();
-        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-        FakeContext context = new FakeContext(() -> Duration.ofNanos(deadline - System.nanoTime()).toMillis());
-        TagEnforcerHandler handler = new TagEnforcerHandler(HandlerRuns.environment(), kms.clients());
+        // The waits move the invocation's clock instead of the wall clock's: 8 s, of which the reads cost none.
+        List<Duration> waits = new ArrayList<>();
+        FakeContext context = new FakeContext(() -> Duration.ofSeconds(8).minus(waits.stream().reduce(Duration.ZERO, Duration::plus)).toMillis());
+        TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), kms.clients())
+                .withNotFoundRetry(new NotFoundRetry(NotFoundRetry.DEFAULT_DELAYS, waits::add)));
 
         RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event, context));
 
-        assertTrue(System.nanoTime() < deadline, "returned after the deadline");
-        assertTrue(failure.getMessage().contains("stopped waiting for the key"), failure::getMessage);
-        assertTrue(kms.proxy().received().size() < 6, () -> "fewer reads than the full wait makes: " + kms.proxy().received());
+        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), waits,
+                "the 4 s wait would leave 0.25 s, under the 2 s another read needs");
+        assertTrue(context.getRemainingTimeInMillis() > 0, "returned after the deadline");
+        assertTrue(failure.getMessage().contains("stopped waiting for the key with 4250 ms left"), failure::getMessage);
+        assertEquals(List.of("ListResourceTags", "ListResourceTags", "ListResourceTags", "ListResourceTags", "ListResourceTags"),
+                kms.proxy().received(), "fewer reads than the full wait's 6");
     }
 
     /** Under the real runtime, with the template's handler and a 6 s timeout: a function error Lambda retries, not Sandbox.Timedout. */

@@ -4,6 +4,7 @@ import static io.kmstagenforcer.integration.HandlerRuns.POLICY_TAGS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -92,6 +93,7 @@ class DriftIT {
     }
 
     private TagEnforcerHandler handler() {
-        return new TagEnforcerHandler(HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION), kms.clients());
+        return new TagEnforcerHandler(Collaborators.of(
+                HandlerRuns.environment("ENFORCER_ROLE_NAME", ROLE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION), kms.clients()));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import java.util.ArrayList;
@@ -107,6 +108,6 @@ class FaultInjectionIT {
     }
 
     private TagEnforcerHandler handler() {
-        return new TagEnforcerHandler(HandlerRuns.environment(), clients);
+        return new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), clients));
     }
 }

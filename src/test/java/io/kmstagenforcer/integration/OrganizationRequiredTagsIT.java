@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
 import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.integration.HandlerRuns.Captured;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
@@ -52,7 +53,7 @@ class OrganizationRequiredTagsIT {
         ListRequiredTags listRequiredTags = new ListRequiredTags(new SignedCall("tagging", MotoKeys.HOME_REGION, tagging.endpoint(),
                 UrlConnectionHttpClient.create(), StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret"))),
                 duration -> Thread.sleep(duration.toMillis()));
-        return new TagEnforcerHandler(HandlerRuns.environment("TAG_POLICY", policy), clients, listRequiredTags);
+        return new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment("TAG_POLICY", policy), clients).withOrganizationTags(listRequiredTags));
     }
 
     @Test

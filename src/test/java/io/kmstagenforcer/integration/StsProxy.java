@@ -45,6 +45,7 @@ final class StsProxy implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Duration> nextExpiresIn = new AtomicReference<>();
     private final Map<String, String> accessKeyIssuedFor = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> lastExpirationSet = new AtomicReference<>();
 
     private StsProxy(URI upstream) {
         this.upstream = upstream;
@@ -71,7 +72,10 @@ final class StsProxy implements AutoCloseable {
         delay = duration;
     }
 
-    /** The next session handed out expires this soon after (later ones as moto says: in an hour). */
+    /**
+     * The next session handed out expires this soon after, or up to a second later (the Expiration
+     * is given in whole seconds, rounded up); later ones as moto says: in an hour.
+     */
     void expireNextSessionIn(Duration duration) {
         nextExpiresIn.set(duration);
     }
@@ -79,6 +83,15 @@ final class StsProxy implements AutoCloseable {
     /** The access key ID of the last session moto issued for {@code roleArn}; empty before any. */
     String accessKeyIssuedFor(String roleArn) {
         return accessKeyIssuedFor.getOrDefault(roleArn, "");
+    }
+
+    /** The Expiration of the session {@link #expireNextSessionIn} shortened. */
+    Instant shortenedSessionExpiration() {
+        Instant expiration = lastExpirationSet.get();
+        if (expiration == null) {
+            throw new AssertionError("no session has been shortened");
+        }
+        return expiration;
     }
 
     /** The form parameters of every request, in order (Action, RoleArn, ExternalId, RoleSessionName, ...). */
@@ -117,7 +130,8 @@ final class StsProxy implements AutoCloseable {
             }
             Duration expiresIn = answer.statusCode() == 200 ? nextExpiresIn.getAndSet(null) : null;
             if (expiresIn != null) {
-                String expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).toString();
+                Instant expiration = Instant.now().plus(expiresIn).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+                lastExpirationSet.set(expiration);
                 text = text.replaceAll("<Expiration>[^<]*</Expiration>", "<Expiration>" + expiration + "</Expiration>");
             }
             respond(exchange, answer.statusCode(), text.getBytes(StandardCharsets.UTF_8));

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.TagEnforcerHandler.Collaborators;
+import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.integration.HandlerRuns.Captured;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +137,7 @@ class TagEnforcerIT {
     void reportModeReadsOnceAndWritesNothing(String label, Map<String, String> environment) {
         CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of("tmp:build", "1"));
 
-        Response response = HandlerRuns.invoke(new TagEnforcerHandler(environment, clients), event);
+        Response response = HandlerRuns.invoke(new TagEnforcerHandler(Collaborators.of(environment, clients)), event);
 
         assertEquals("REPORTED", response.outcome(), response::toString);
         assertEquals("report", response.text("mode"));
@@ -189,14 +192,15 @@ class TagEnforcerIT {
     @Test
     void aKeyNotFoundSoonAfterTheEventIsRetriedWithinTheInvocationThenThrownForLambdaToRetry() {
         CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist();
-        TagEnforcerHandler handler = handler();
+        List<Duration> waits = new ArrayList<>();
+        TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), clients)
+                .withNotFoundRetry(new NotFoundRetry(NotFoundRetry.DEFAULT_DELAYS, waits::add)));
 
-        long started = System.nanoTime();
         RetryableFailure failure = assertThrows(RetryableFailure.class, () -> HandlerRuns.invoke(handler, event));
-        Duration waited = Duration.ofNanos(System.nanoTime() - started);
 
         assertEquals(List.of(LIST, LIST, LIST, LIST, LIST, LIST), clients.callNames(), "5 waits, 6 reads");
-        assertTrue(waited.compareTo(Duration.ofMillis(7_750)) >= 0, "waited 0.25+0.5+1+2+4 s between reads, not " + waited);
+        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(4)), waits, "a wait between each two reads, doubling");
         assertEquals("RETRYING", failure.result().outcome().name());
         assertTrue(failure.getMessage().contains("NotFoundException"), failure::getMessage);
     }
@@ -251,7 +255,7 @@ class TagEnforcerIT {
         MOTO.keys().putKeyPolicy(event.keyArn(), KEY_POLICY);
 
         Captured<Response> run = HandlerRuns.capturingStdout(() -> HandlerRuns.invoke(
-                new TagEnforcerHandler(HandlerRuns.environment("TAG_POLICY", ABAC_POLICY), clients), event));
+                new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment("TAG_POLICY", ABAC_POLICY), clients)), event));
 
         Response decision = run.decisionLine();
         assertEquals("REMEDIATED", decision.outcome(), decision::toString);
@@ -266,7 +270,7 @@ class TagEnforcerIT {
     }
 
     private TagEnforcerHandler handler() {
-        return new TagEnforcerHandler(HandlerRuns.environment(), clients);
+        return new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), clients));
     }
 
     /** Tags that satisfy the policy (values unlike its defaults), with {@code extra} added or replacing. */
