@@ -78,7 +78,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         this.log = new DecisionLog(logOutput, settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), clock);
         this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, log), keys,
-                NotFoundRetry.NONE, clock, settings.identity());
+                NotFoundRetry.NONE, clock, settings.identity(), log);
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, sleeper, nanoTime);
         this.continuation = continuation != null ? continuation : LambdaSelfInvocation.inRegion(region, environment);
         this.clock = clock;

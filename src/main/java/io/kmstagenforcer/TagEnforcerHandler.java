@@ -75,7 +75,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
         this.decisions = new DecisionLog(logOutput, settings.logLevel(), metrics, clock);
         this.enforcer = new TagEnforcer(settings.policy(), settings.policySource(environment, organizationTags, clock, decisions),
-                new KmsKeys(clients), notFoundRetry, clock, settings.identity());
+                new KmsKeys(clients), notFoundRetry, clock, settings.identity(), decisions);
         this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
         Core.getGlobalContext().register(priming);
     }

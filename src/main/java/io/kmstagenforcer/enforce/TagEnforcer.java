@@ -66,6 +66,7 @@ public final class TagEnforcer {
     private final NotFoundRetry notFoundRetry;
     private final Clock clock;
     private final EventInterpreter interpreter;
+    private final ReplacementLog replacements;
 
     public TagEnforcer(TagPolicy policy, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock) {
         this(policy, keys, notFoundRetry, clock, EnforcerIdentity.NONE);
@@ -81,6 +82,13 @@ public final class TagEnforcer {
      */
     public TagEnforcer(TagPolicy policy, PolicySource policies, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock,
             EnforcerIdentity identity) {
+        this(policy, policies, keys, notFoundRetry, clock, identity, ReplacementLog.NONE);
+    }
+
+    /** @param replacements told what a key's writes replace or remove before the first of them is sent */
+    public TagEnforcer(TagPolicy policy, PolicySource policies, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock,
+            EnforcerIdentity identity, ReplacementLog replacements) {
+        this.replacements = replacements;
         this.policy = policy;
         this.policies = policies;
         this.keys = keys;
@@ -219,6 +227,7 @@ public final class TagEnforcer {
         if (policy.mode() == Mode.REPORT) {
             return writes.result(Outcome.REPORTED, "report mode: nothing written");
         }
+        writes.logReplacements();
         if (plan.order() == WriteOrder.TAG_FIRST) {
             writes.tag();
             writes.untag();
@@ -263,6 +272,13 @@ public final class TagEnforcer {
             this.key = key;
             this.trigger = trigger;
             this.eventId = eventId;
+        }
+
+        /** Before the first write: what the writes replace or remove, in the log while KMS still holds it. */
+        void logReplacements() {
+            if (!plan.previousValues().isEmpty()) {
+                replacements.replacing(key.toString(), trigger, eventId, plan.previousValues());
+            }
         }
 
         void tag() {
