@@ -52,6 +52,12 @@ public final class TagEnforcer {
      * region, or a very old replay. Retrying that would only fill the failure queue later.
      */
     static final Duration NOT_FOUND_IS_TRANSIENT_FOR = Duration.ofMinutes(30);
+    /**
+     * How long after a key's creation its CreateKey record may still be on its way: CloudTrail's
+     * delivery, then Lambda's two retries of a failed attempt. Until then a tag only that record can
+     * give (the creator) is left for it: an {@code unknown} written now would stand in its way.
+     */
+    static final Duration CREATION_RECORD_EXPECTED_WITHIN = Duration.ofMinutes(30);
     /** The trigger of a key the sweep found, in results and decision lines. */
     public static final String SWEEP_TRIGGER = "Sweep";
     /** {@code keyPolicy} of a result whose key policy was read. */
@@ -205,7 +211,11 @@ public final class TagEnforcer {
         if (skip.isPresent()) {
             return writes.skipped(skip.get());
         }
-        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, description.creationDate())), writes);
+        boolean creationRecordToCome = description.creationDate()
+                .filter(created -> Duration.between(created, clock.instant()).compareTo(CREATION_RECORD_EXPECTED_WITHIN) < 0)
+                .isPresent();
+        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, description.creationDate(), creationRecordToCome)),
+                writes);
     }
 
     private EnforcementResult apply(TagPlan plan, Writes writes) {
@@ -217,9 +227,7 @@ public final class TagEnforcer {
         if (!plan.hasChanges()) {
             return plan.violations().isEmpty()
                     ? writes.result(Outcome.COMPLIANT, null)
-                    : writes.result(Outcome.NONCOMPLIANT, plan.violations().stream().allMatch(violation -> violation.problem() == Problem.PROTECTED)
-                            ? "protectedTags forbids the changes these violations call for"
-                            : "the policy gives no value to fix these violations with");
+                    : writes.result(Outcome.NONCOMPLIANT, nothingToWriteBecause(plan));
         }
         if (policy.checkKeyPolicy()) {
             writes.readKeyPolicy();
@@ -236,6 +244,16 @@ public final class TagEnforcer {
             writes.tag();
         }
         return writes.result(Outcome.REMEDIATED, null);
+    }
+
+    private static String nothingToWriteBecause(TagPlan plan) {
+        if (plan.violations().stream().allMatch(violation -> violation.problem() == Problem.PROTECTED)) {
+            return "protectedTags forbids the changes these violations call for";
+        }
+        if (plan.violations().stream().allMatch(violation -> violation.problem() == Problem.AWAITING_CREATION_RECORD)) {
+            return "waiting for the key's creation record, which alone can give these values";
+        }
+        return "the policy gives no value to fix these violations with";
     }
 
     private boolean isRecent(KeyEvent event) {
