@@ -25,6 +25,8 @@ import java.util.Optional;
  *                       policy could not be read (the changes are made all the same); empty when not checked
  * @param organizationRequiredTags with {@code organizationRequiredTags}, for a key enforced: {@code read: ...} and the
  *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
+ * @param editedValuesGone for a TagResource event, each value its record set that the key no longer held when read:
+ *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -42,7 +44,8 @@ public record EnforcementResult(
         Optional<SkipReason> skipped,
         List<String> accessControlTags,
         Optional<String> keyPolicy,
-        Optional<String> organizationRequiredTags) {
+        Optional<String> organizationRequiredTags,
+        Map<String, String> editedValuesGone) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -52,13 +55,14 @@ public record EnforcementResult(
         previousValues = ordered(previousValues);
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
+        editedValuesGone = ordered(editedValuesGone);
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of());
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {
