@@ -63,7 +63,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock());
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), log), keys,
-                NotFoundRetry.NONE, with.clock(), settings.identity());
+                NotFoundRetry.NONE, with.clock(), settings.identity(), log);
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, with.sleeper(), with.nanoTime());
         this.continuation = with.continuation() != null ? with.continuation() : LambdaSelfInvocation.inRegion(region, with.environment());
         this.clock = with.clock();

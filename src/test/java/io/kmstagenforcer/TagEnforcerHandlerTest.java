@@ -553,14 +553,25 @@ class TagEnforcerHandlerTest {
         }
 
         @Test
-        void aRemovedTagIsRestoredAndOneFromTheCreatorFallsBackToUnknown() {
+        void onAKeyOlderThanItsCreationRecordsDeliveryARemovedTagIsRestoredAndOneFromTheCreatorFallsBackToUnknown() {
+            givenTags(KEY_ARN, "Owner", "alice", "Environment", "prod");
+            when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled", Instant.parse("2024-01-02T03:04:05Z")));
+
+            JsonField response = invoke("events/untag-resource.json");
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertEquals(Map.of("CostCenter", "unassigned", "CreatedBy", "unknown"), stringMap(response.get("added")));
+        }
+
+        @Test
+        void onAKeyCreatedMinutesAgoATagFromTheCreatorIsLeftForItsCreationRecord() {
             givenTags(KEY_ARN, "Owner", "alice", "Environment", "prod");
             when(kms.describeKey(any(DescribeKeyRequest.class))).thenReturn(description("CUSTOMER", "Enabled"));
 
             JsonField response = invoke("events/untag-resource.json");
 
             assertEquals("REMEDIATED", text(response, "outcome"));
-            assertEquals(Map.of("CostCenter", "unassigned", "CreatedBy", "unknown"), stringMap(response.get("added")));
+            assertEquals(Map.of("CostCenter", "unassigned"), stringMap(response.get("added")), "CreatedBy waits for the CreateKey record");
         }
 
         @ParameterizedTest(name = "{0}")
@@ -819,10 +830,15 @@ class TagEnforcerHandlerTest {
         return ListResourceTagsResponse.builder().tags(tags).truncated(false).build();
     }
 
+    /** A key created when the sample CreateKey record says, moments before {@link #NOW}. */
     private static DescribeKeyResponse description(String keyManager, String keyState) {
+        return description(keyManager, keyState, Instant.parse("2024-05-14T09:12:41Z"));
+    }
+
+    private static DescribeKeyResponse description(String keyManager, String keyState, Instant created) {
         return DescribeKeyResponse.builder()
                 .keyMetadata(metadata -> metadata.keyId("0f8c3a5e-7b21-4d9e-a6c4-2e51b9d07f13").keyManager(keyManager).keyState(keyState)
-                        .creationDate(Instant.parse("2024-05-14T09:12:41Z")))
+                        .creationDate(created))
                 .build();
     }
 

@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  *                       policy could not be read (the changes are made all the same); empty when not checked
  * @param organizationRequiredTags with {@code organizationRequiredTags}, for a key enforced: {@code read: ...} and the
  *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
+ * @param editedValuesGone for a TagResource event, each value its record set that the key no longer held when read:
+ *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -43,7 +45,8 @@ public record EnforcementResult(
         Optional<SkipReason> skipped,
         List<String> accessControlTags,
         Optional<String> keyPolicy,
-        Optional<String> organizationRequiredTags) {
+        Optional<String> organizationRequiredTags,
+        Map<String, String> editedValuesGone) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -53,13 +56,14 @@ public record EnforcementResult(
         previousValues = ordered(previousValues);
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
+        editedValuesGone = ordered(editedValuesGone);
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of());
     }
 
     /**
@@ -72,13 +76,12 @@ public record EnforcementResult(
         if (earlier.added.isEmpty() && earlier.removed.isEmpty()) {
             return this;
         }
-        Map<String, String> allAdded = new LinkedHashMap<>(earlier.added);
-        allAdded.putAll(added);
         Map<String, String> before = new LinkedHashMap<>(earlier.previousValues);
         previousValues.forEach(before::putIfAbsent);
         return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
-                allAdded, union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
-                union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags);
+                merged(earlier.added, added), union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
+                union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags,
+                merged(earlier.editedValuesGone, editedValuesGone));
     }
 
     /** Whether TagResource or UntagResource was called for this result and succeeded. */
@@ -88,6 +91,12 @@ public record EnforcementResult(
 
     private static List<String> union(List<String> first, List<String> then) {
         return Stream.concat(first.stream(), then.stream()).distinct().toList();
+    }
+
+    private static Map<String, String> merged(Map<String, String> first, Map<String, String> then) {
+        Map<String, String> both = new LinkedHashMap<>(first);
+        both.putAll(then);
+        return both;
     }
 
     private static Map<String, String> ordered(Map<String, String> map) {

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,20 @@ public final class TagEnforcer {
      * region, or a very old replay. Retrying that would only fill the failure queue later.
      */
     static final Duration NOT_FOUND_IS_TRANSIENT_FOR = Duration.ofMinutes(30);
+    /**
+     * How long after a key's creation its CreateKey record may still be on its way: CloudTrail's
+     * delivery, then Lambda's two retries of a failed attempt. Until then a tag only that record can
+     * give (the creator) is left for it: an {@code unknown} written now would stand in its way.
+     */
+    static final Duration CREATION_RECORD_EXPECTED_WITHIN = Duration.ofMinutes(30);
+    /**
+     * How old a read may be when its plan is written. KMS has no conditional write: an edit that lands
+     * between the read and the write would be overwritten by a plan made without it. An event writes
+     * within milliseconds of its read; the sweep may wait seconds for a write slot, so after such a
+     * wait the key is read again (one ListResourceTags, of a quota 200 times TagResource's) and planned anew.
+     */
+    static final Duration READ_IS_FRESH_FOR = Duration.ofSeconds(1);
+    private static final String TAG_RESOURCE = "TagResource";
     /** The trigger of a key the sweep found, in results and decision lines. */
     public static final String SWEEP_TRIGGER = "Sweep";
     /** {@code keyPolicy} of a result whose key policy was read. */
@@ -66,6 +81,7 @@ public final class TagEnforcer {
     private final NotFoundRetry notFoundRetry;
     private final Clock clock;
     private final EventInterpreter interpreter;
+    private final ReplacementLog replacements;
 
     public TagEnforcer(TagPolicy policy, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock) {
         this(policy, keys, notFoundRetry, clock, EnforcerIdentity.NONE);
@@ -81,6 +97,13 @@ public final class TagEnforcer {
      */
     public TagEnforcer(TagPolicy policy, PolicySource policies, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock,
             EnforcerIdentity identity) {
+        this(policy, policies, keys, notFoundRetry, clock, identity, ReplacementLog.NONE);
+    }
+
+    /** @param replacements told what a key's writes replace or remove before the first of them is sent */
+    public TagEnforcer(TagPolicy policy, PolicySource policies, KmsKeys keys, NotFoundRetry notFoundRetry, Clock clock,
+            EnforcerIdentity identity, ReplacementLog replacements) {
+        this.replacements = replacements;
         this.policy = policy;
         this.policies = policies;
         this.keys = keys;
@@ -118,7 +141,9 @@ public final class TagEnforcer {
                     ignore.reason());
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
-        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), event.key(), event.eventName(), event.eventId());
+        // A TagResource record carries the person's new values: the first read says which the key no longer holds.
+        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), event.key(), event.eventName(), event.eventId(),
+                TAG_RESOURCE.equals(event.eventName()) ? event.requestedTags() : Map.of());
         boolean recent = isRecent(event);
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
@@ -180,14 +205,14 @@ public final class TagEnforcer {
             }
         }
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()), deadline);
-        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofCreation(event)), writes);
+        return apply(writes.plan(tags, KeyContext.ofCreation(event)), writes);
     }
 
     private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry, Deadline deadline) {
         KmsKeys keys = writes.keys;
         KeyArn key = writes.key;
         Map<String, String> tags = retry.call(() -> keys.listTags(key), deadline);
-        TagPlan plan = TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, Optional.empty()));
+        TagPlan plan = writes.plan(tags, KeyContext.ofExistingKey(key, Optional.empty()));
         if (plan.exempt() || (!plan.hasChanges() && plan.violations().isEmpty())) {
             return apply(plan, writes);
         }
@@ -197,21 +222,16 @@ public final class TagEnforcer {
         if (skip.isPresent()) {
             return writes.skipped(skip.get());
         }
-        return apply(TagPlanner.plan(tags, writes.policy, KeyContext.ofExistingKey(key, description.creationDate())), writes);
+        boolean creationRecordToCome = description.creationDate()
+                .filter(created -> Duration.between(created, clock.instant()).compareTo(CREATION_RECORD_EXPECTED_WITHIN) < 0)
+                .isPresent();
+        return apply(writes.plan(tags, KeyContext.ofExistingKey(key, description.creationDate(), creationRecordToCome)), writes);
     }
 
     private EnforcementResult apply(TagPlan plan, Writes writes) {
         TagPolicy policy = writes.policy;
-        writes.plan = plan;
-        if (plan.exempt()) {
-            return writes.skipped(new KeyStates.Skip(SkipReason.EXEMPT, "key carries the exemption tag " + policy.exemptTag().orElseThrow()));
-        }
         if (!plan.hasChanges()) {
-            return plan.violations().isEmpty()
-                    ? writes.result(Outcome.COMPLIANT, null)
-                    : writes.result(Outcome.NONCOMPLIANT, plan.violations().stream().allMatch(violation -> violation.problem() == Problem.PROTECTED)
-                            ? "protectedTags forbids the changes these violations call for"
-                            : "the policy gives no value to fix these violations with");
+            return writes.settled();
         }
         if (policy.checkKeyPolicy()) {
             writes.readKeyPolicy();
@@ -219,14 +239,21 @@ public final class TagEnforcer {
         if (policy.mode() == Mode.REPORT) {
             return writes.result(Outcome.REPORTED, "report mode: nothing written");
         }
-        if (plan.order() == WriteOrder.TAG_FIRST) {
-            writes.tag();
-            writes.untag();
-        } else {
-            writes.untag();
-            writes.tag();
+        boolean tagFirst = plan.order() == WriteOrder.TAG_FIRST;
+        writes.write(tagFirst);
+        writes.write(!tagFirst);
+        // A key read again before its write may have needed nothing by then.
+        return writes.wroteAnything() ? writes.result(Outcome.REMEDIATED, null) : writes.settled();
+    }
+
+    private static String nothingToWriteBecause(TagPlan plan) {
+        if (plan.violations().stream().allMatch(violation -> violation.problem() == Problem.PROTECTED)) {
+            return "protectedTags forbids the changes these violations call for";
         }
-        return writes.result(Outcome.REMEDIATED, null);
+        if (plan.violations().stream().allMatch(violation -> violation.problem() == Problem.AWAITING_CREATION_RECORD)) {
+            return "waiting for the key's creation record, which alone can give these values";
+        }
+        return "the policy gives no value to fix these violations with";
     }
 
     private boolean isRecent(KeyEvent event) {
@@ -250,13 +277,28 @@ public final class TagEnforcer {
         private final KeyArn key;
         private final String trigger;
         private final Optional<String> eventId;
+        /** The tags the event's TagResource set: a person's values. */
+        private final Map<String, String> editedValues;
         private TagPlan plan;
+        private KeyContext context;
+        private Instant readAt;
+        private Map<String, String> editedValuesGone = Map.of();
+        /** The value each tag written held before, as KMS held it when the write was planned. */
+        private final Map<String, String> previous = new LinkedHashMap<>();
+        /** What the replacement log has been told will be replaced. */
+        private final Map<String, String> logged = new LinkedHashMap<>();
         private List<String> accessControlTags = List.of();
         private Optional<String> keyPolicy = Optional.empty();
         private Map<String, String> added = Map.of();
         private List<String> removed = List.of();
 
         Writes(EffectivePolicy effective, KmsKeys keys, KeyArn key, String trigger, Optional<String> eventId) {
+            this(effective, keys, key, trigger, eventId, Map.of());
+        }
+
+        Writes(EffectivePolicy effective, KmsKeys keys, KeyArn key, String trigger, Optional<String> eventId,
+                Map<String, String> editedValues) {
+            this.editedValues = editedValues;
             this.policy = effective.policy();
             this.organizationRequiredTags = effective.organizationRequiredTags();
             this.keys = keys;
@@ -265,18 +307,81 @@ public final class TagEnforcer {
             this.eventId = eventId;
         }
 
-        void tag() {
-            if (!plan.toSet().isEmpty()) {
-                keys.tag(key, plan.toSet());
-                added = plan.toSet();
+        /** Plans from the tags just read; the first read also says which of the event's edited values the key no longer holds. */
+        TagPlan plan(Map<String, String> tags, KeyContext context) {
+            if (readAt == null) {
+                Map<String, String> gone = new LinkedHashMap<>();
+                editedValues.forEach((tagKey, value) -> {
+                    if (!value.equals(tags.get(tagKey))) {
+                        gone.put(tagKey, value);
+                    }
+                });
+                editedValuesGone = gone;
             }
+            this.context = context;
+            this.readAt = clock.instant();
+            this.plan = TagPlanner.plan(tags, policy, context);
+            return plan;
         }
 
-        void untag() {
-            if (!plan.toRemove().isEmpty()) {
+        /**
+         * The plan's TagResource ({@code tagging}) or UntagResource, if it has one. When the write
+         * slot came long after the read, the key is read again and planned anew first, so that an
+         * edit made meanwhile is planned from (kept if the policy accepts it, its value logged if not).
+         */
+        void write(boolean tagging) {
+            if (pending(tagging).isEmpty()) {
+                return;
+            }
+            keys.awaitWriteSlot(tagging ? TAG_RESOURCE : "UntagResource", key);
+            if (Duration.between(readAt, clock.instant()).compareTo(READ_IS_FRESH_FOR) > 0) {
+                plan(keys.listTags(key), context);
+                if (pending(tagging).isEmpty()) {
+                    return;
+                }
+            }
+            logReplacements();
+            if (tagging) {
+                keys.tag(key, plan.toSet());
+                added = plan.toSet();
+            } else {
                 keys.untag(key, plan.toRemove());
                 removed = plan.toRemove();
             }
+            pending(tagging).forEach(tagKey -> Optional.ofNullable(plan.previousValues().get(tagKey))
+                    .ifPresent(value -> previous.put(tagKey, value)));
+        }
+
+        private Collection<String> pending(boolean tagging) {
+            return tagging ? plan.toSet().keySet() : plan.toRemove();
+        }
+
+        boolean wroteAnything() {
+            return !added.isEmpty() || !removed.isEmpty();
+        }
+
+        /** Before a write: what the plan replaces or removes and the log was not yet told, while KMS still holds it. */
+        private void logReplacements() {
+            Map<String, String> unlogged = new LinkedHashMap<>();
+            plan.previousValues().forEach((tagKey, value) -> {
+                if (!value.equals(logged.get(tagKey))) {
+                    unlogged.put(tagKey, value);
+                }
+            });
+            if (!unlogged.isEmpty()) {
+                replacements.replacing(key.toString(), trigger, eventId, unlogged);
+                logged.putAll(unlogged);
+            }
+        }
+
+        /** The result for a plan with nothing (more) to write. */
+        EnforcementResult settled() {
+            if (plan.exempt()) {
+                return skipped(new KeyStates.Skip(SkipReason.EXEMPT, "key carries the exemption tag " + policy.exemptTag().orElseThrow()));
+            }
+            return plan.violations().isEmpty()
+                    ? result(Outcome.COMPLIANT, null)
+                    : result(Outcome.NONCOMPLIANT, nothingToWriteBecause(plan));
         }
 
         /**
@@ -308,14 +413,6 @@ public final class TagEnforcer {
 
         private EnforcementResult result(Outcome outcome, String reason, Optional<SkipReason> skipped) {
             boolean reported = outcome == Outcome.REPORTED;
-            Map<String, String> previous = new LinkedHashMap<>();
-            if (plan != null && !reported) {
-                plan.previousValues().forEach((tagKey, value) -> {
-                    if (added.containsKey(tagKey) || removed.contains(tagKey)) {
-                        previous.put(tagKey, value);
-                    }
-                });
-            }
             return new EnforcementResult(outcome, policy.mode(), Optional.of(trigger), eventId, Optional.of(key.toString()),
                     added, removed,
                     reported ? plan.toSet() : Map.of(),
@@ -326,7 +423,8 @@ public final class TagEnforcer {
                     skipped,
                     accessControlTags,
                     keyPolicy,
-                    organizationRequiredTags);
+                    organizationRequiredTags,
+                    editedValuesGone);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.kmstagenforcer.event;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonShapeException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -116,7 +117,8 @@ public final class EventInterpreter {
         Optional<Instant> created = metadata.get("creationDate").stringIfPresent().flatMap(CloudTrailDates::parse);
         boolean replica = "ReplicateKey".equals(call.eventName()) || isReplica(key, metadata.get("multiRegionConfiguration"));
         return new Interpretation.Enforce(new KeyEvent(
-                key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity(), created, replica));
+                key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity(), created, replica,
+                requestedTags(call.requestParameters())));
     }
 
     /**
@@ -144,7 +146,28 @@ public final class EventInterpreter {
                 .orElseThrow(() -> new JsonShapeException(call.resources().path()
                         + " names no " + KEY_RESOURCE_TYPE + " ARN, and requestParameters.keyId is not a key ARN"));
         return new Interpretation.Enforce(new KeyEvent(key, call.eventName(), call.eventId(), call.eventTime(),
-                Optional.empty(), Optional.empty(), call.userIdentity(), Optional.empty(), false));
+                Optional.empty(), Optional.empty(), call.userIdentity(), Optional.empty(), false, requestedTags(call.requestParameters())));
+    }
+
+    /**
+     * {@code requestParameters.tags}, read leniently: an entry that is not an object with a string
+     * {@code tagKey} and {@code tagValue} is left out (these values are a person's, to be respected or
+     * reported; nothing is enforced from their absence).
+     */
+    private static Map<String, String> requestedTags(JsonField requestParameters) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        JsonField list = requestParameters.isObject() ? requestParameters.get("tags") : null;
+        if (list == null || !list.isArray()) {
+            return tags;
+        }
+        for (JsonField tag : list.elements()) {
+            Optional<String> key = tag.isObject() ? tag.get("tagKey").stringIfPresent() : Optional.empty();
+            Optional<String> value = tag.isObject() ? tag.get("tagValue").stringIfPresent() : Optional.empty();
+            if (key.isPresent() && value.isPresent()) {
+                tags.put(key.get(), value.get());
+            }
+        }
+        return tags;
     }
 
     private static Optional<KeyArn> keyResourceArn(JsonField resources) {

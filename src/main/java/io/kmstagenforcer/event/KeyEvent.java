@@ -1,6 +1,9 @@
 package io.kmstagenforcer.event;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,6 +19,8 @@ import java.util.Set;
  * @param keyCreated the key's {@code creationDate} as the record gives it (creation records only)
  * @param replica    the key is a multi-Region replica: its ReplicateKey record, or the CreateKey
  *                   record of the same replication in the replica's own region
+ * @param requestedTags the tags the call itself set ({@code requestParameters.tags}): the creating call's
+ *                   creation tags, or a TagResource's new values; empty for UntagResource
  */
 public record KeyEvent(
         KeyArn key,
@@ -26,10 +31,15 @@ public record KeyEvent(
         Optional<String> keyState,
         UserIdentity caller,
         Optional<Instant> keyCreated,
-        boolean replica) {
+        boolean replica,
+        Map<String, String> requestedTags) {
 
     static final Set<String> CREATING_CALLS = Set.of("CreateKey", "ReplicateKey");
     static final Set<String> TAGGING_CALLS = Set.of("TagResource", "UntagResource");
+
+    public KeyEvent {
+        requestedTags = Collections.unmodifiableMap(new LinkedHashMap<>(requestedTags));
+    }
 
     public boolean createsKey() {
         return CREATING_CALLS.contains(eventName);

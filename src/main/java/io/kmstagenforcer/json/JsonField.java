@@ -89,6 +89,10 @@ public final class JsonField {
         return node != null && node.isObject();
     }
 
+    public boolean isArray() {
+        return node != null && node.isArray();
+    }
+
     /** The named member of this object; absent when this value is absent. */
     public JsonField get(String name) {
         String childPath = path + "." + name;

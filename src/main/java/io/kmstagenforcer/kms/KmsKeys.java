@@ -219,7 +219,22 @@ public final class KmsKeys {
                 ? Optional.of(nextMarker) : Optional.empty();
     }
 
+    /**
+     * Waits until a write of {@code operation} to {@code key} may go, without sending it or taking its
+     * slot: the enforcer reads the key again here when the wait was long, so that its write is
+     * planned from what KMS holds just before it.
+     */
+    public void awaitWriteSlot(String operation, KeyArn key) {
+        refuseUnlessInTime(operation, key);
+        writeGate.awaitSlot();
+    }
+
     private void beforeWrite(String operation, KeyArn key) {
+        refuseUnlessInTime(operation, key);
+        writeGate.beforeWrite();
+    }
+
+    private void refuseUnlessInTime(String operation, KeyArn key) {
         if (!writable) {
             throw new IllegalStateException(operation + " on " + key + " refused: these KMS keys are read-only");
         }
@@ -228,7 +243,6 @@ public final class KmsKeys {
             // Waiting for the write's slot would take it past the deadline: leave it to a later attempt.
             throw KmsCallException.notSent(operation, remaining);
         }
-        writeGate.beforeWrite();
     }
 
     /**

@@ -11,8 +11,15 @@ public interface WriteGate {
     /** Events write at once: one key, at most two writes. */
     WriteGate OPEN = () -> { };
 
-    /** Waits, if need be, until the next write may go. */
+    /** Waits, if need be, until the next write may go, and takes its slot. */
     void beforeWrite();
+
+    /**
+     * Waits until the next write may go without taking its slot: what is done between this and
+     * {@link #beforeWrite()} (reading the key again) is not paced, and the slot is counted from the write.
+     */
+    default void awaitSlot() {
+    }
 
     /** How long {@link #beforeWrite()} would wait if called now: a write that would go after the deadline is not begun. */
     default Duration nextWait() {

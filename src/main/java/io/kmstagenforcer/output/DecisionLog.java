@@ -3,12 +3,15 @@ package io.kmstagenforcer.output;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.enforce.ReplacementLog;
 import io.kmstagenforcer.sweep.SweepSummary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +27,7 @@ import java.util.Set;
  * value) carry their own level raised to the configured one ({@link #kept}); every other line has its
  * own level and is written only when the configured level lets it through.
  */
-public final class DecisionLog {
+public final class DecisionLog implements ReplacementLog {
     /** The outcomes whose decision line is a warning: a person or a retry must deal with the key. */
     private static final Set<Outcome> WARNINGS = EnumSet.of(Outcome.REJECTED, Outcome.FAILED, Outcome.RETRYING, Outcome.NONCOMPLIANT);
 
@@ -70,6 +73,26 @@ public final class DecisionLog {
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, kept(level), clock.instant(), requestId));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant(), kept(LogLevel.INFO)));
+    }
+
+    /**
+     * The values a key's next write replaces or removes, before it is sent:
+     * {@code {"level":"INFO","type":"replacing","keyArn":...,"trigger":...,"eventId":...,"previousValues":{...}}}.
+     * At the decision line's level, so that a threshold that drops the one drops the other.
+     */
+    @Override
+    public void replacing(String keyArn, String trigger, Optional<String> eventId, Map<String, String> previousValues) {
+        if (threshold.includes(LogLevel.INFO)) {
+            writeLine(new JsonObjectWriter()
+                    .string("timestamp", clock.instant().toString())
+                    .string("level", LogLevel.INFO.name())
+                    .string("type", "replacing")
+                    .string("keyArn", keyArn)
+                    .string("trigger", trigger)
+                    .string("eventId", eventId.orElse(null))
+                    .stringMap("previousValues", previousValues)
+                    .toBytes());
+        }
     }
 
     /** A warning about the function itself, not about a key: {@code {"level":"WARN","type":<type>,"message":...}}. */

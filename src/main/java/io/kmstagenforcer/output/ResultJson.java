@@ -18,7 +18,8 @@ public final class ResultJson {
 
     /**
      * The one log line per event: the response's content plus the value each changed or removed
-     * tag held before, so that no tag value is ever lost, even one the policy replaced.
+     * tag held before, so that no tag value is ever lost, even one the policy replaced, and for a
+     * TagResource event the values its record set that the key no longer held (a person's values).
      */
     public static byte[] decisionLine(EnforcementResult result, LogLevel level, Instant time, String requestId) {
         JsonObjectWriter line = new JsonObjectWriter()
@@ -28,6 +29,7 @@ public final class ResultJson {
                 .string("requestId", requestId);
         return members(line, result)
                 .stringMap("previousValues", result.previousValues())
+                .stringMap("editedValuesGone", result.editedValuesGone())
                 .toBytes();
     }
 

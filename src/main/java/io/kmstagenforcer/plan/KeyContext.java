@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * What the planner may draw template values from for one key: the values of the policy's
- * {@code ${...}} variables, and the variables this context cannot know.
+ * {@code ${...}} variables, the variables this context cannot know, and where the values only a
+ * creation record knows (who created the key, with which call) come from.
  *
  * <p>A creation event (CreateKey, ReplicateKey) knows everything it records; a value it lacks (an
  * AWS service has no ARN) renders as {@code unknown}. A key met later, through a drift event or the
@@ -24,23 +25,58 @@ import java.util.regex.Pattern;
  * {@linkplain #unknown() unknown}, and the planner never re-renders a present value from them,
  * because rendering {@code ${principal}} from a drift event would name whoever edited the tags.
  *
- * @param values  the variables that have a value here; absent ones are absent, never empty
- * @param unknown variables that describe the key's creation and are not known in this context
+ * @param values        the variables that have a value here; absent ones are absent, never empty
+ * @param unknown       variables that describe the key's creation and are not known in this context
+ * @param creator       where the values of the creation-only variables come from, see {@link CreatorSource}
+ * @param requestedTags the tags the creating call itself asked for ({@code requestParameters.tags}): a person's values
  */
-public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVariable> unknown) {
+public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVariable> unknown, CreatorSource creator,
+        Map<String, String> requestedTags) {
     /** What only the creation record tells: KMS keeps no creator, and the creating call's name is the record's. */
     static final Set<TemplateVariable> CREATION_RECORD_ONLY = Collections.unmodifiableSet(EnumSet.of(
             TemplateVariable.PRINCIPAL, TemplateVariable.PRINCIPAL_ROLE, TemplateVariable.PRINCIPAL_ARN,
             TemplateVariable.PRINCIPAL_TYPE, TemplateVariable.EVENT_NAME));
+    /** Who created a key: what a replica's own-region CreateKey record may not say (its caller need not be who replicated it). */
+    private static final Set<TemplateVariable> CREATOR = Collections.unmodifiableSet(EnumSet.of(
+            TemplateVariable.PRINCIPAL, TemplateVariable.PRINCIPAL_ROLE, TemplateVariable.PRINCIPAL_ARN,
+            TemplateVariable.PRINCIPAL_TYPE));
     private static final Set<TemplateVariable> CREATION_TIME = Collections.unmodifiableSet(EnumSet.of(
             TemplateVariable.EVENT_TIME, TemplateVariable.EVENT_DATE));
     /** What made a replica, whichever of its two records is read. */
     static final String REPLICATION = "ReplicateKey";
     private static final Pattern ISO_DATE_PREFIX = Pattern.compile("\\d{4}-\\d{2}-\\d{2}.*");
+    /** What an existing-key rendering may have put for a time: unknown, or the key's creation date as DescribeKey gave it. */
+    private static final Map<TemplateVariable, String> RENDERED_TIME = Map.of(
+            TemplateVariable.EVENT_TIME, "(?:" + ValueTemplate.NO_VALUE + "|\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z)",
+            TemplateVariable.EVENT_DATE, "(?:" + ValueTemplate.NO_VALUE + "|\\d{4}-\\d{2}-\\d{2})");
+
+    /** Where the values of the creation-only variables ({@code ${principal...}}, {@code ${eventName}}) come from. */
+    public enum CreatorSource {
+        /**
+         * This context is the creation record, which names the creator. A value an earlier run wrote
+         * without it (the existing-key rendering, {@code unknown} in place of the creator) is not a
+         * value anyone chose: it gives way to the record's.
+         */
+        THIS_RECORD,
+        /**
+         * Not known here, and a record that knows them is still to come (the key is minutes old; or
+         * this is a replica's own-region CreateKey and the creator is the ReplicateKey record's): a
+         * tag rendered from them is left for that record, never written with {@code unknown}.
+         */
+        LATER_RECORD,
+        /** Not known, and no record is to come: a missing tag is rendered with {@code unknown}, which then stands. */
+        NONE
+    }
 
     public KeyContext {
         values = Collections.unmodifiableMap(values.isEmpty() ? new EnumMap<>(TemplateVariable.class) : new EnumMap<>(values));
         unknown = Collections.unmodifiableSet(unknown.isEmpty() ? EnumSet.noneOf(TemplateVariable.class) : EnumSet.copyOf(unknown));
+        requestedTags = Map.copyOf(requestedTags);
+    }
+
+    /** A context that neither replaces placeholders nor waits for a record (tests, the simulator's hand-made contexts). */
+    public KeyContext(Map<TemplateVariable, String> values, Set<TemplateVariable> unknown) {
+        this(values, unknown, CreatorSource.NONE, Map.of());
     }
 
     /**
@@ -55,13 +91,18 @@ public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVaria
     public static KeyContext ofCreation(KeyEvent event) {
         Map<TemplateVariable, String> values = keyValues(event.key());
         values.put(TemplateVariable.EVENT_NAME, event.replica() ? REPLICATION : event.eventName());
+        putTime(values, event.replica() ? event.keyCreated().map(Instant::toString).or(event::eventTime) : event.eventTime());
+        if (event.replica() && !REPLICATION.equals(event.eventName())) {
+            // The replica's own-region CreateKey: no published record shows whom it names, and if it is
+            // not who called ReplicateKey, the two records would write two creators. Only ReplicateKey's counts.
+            return new KeyContext(values, CREATOR, CreatorSource.LATER_RECORD, event.requestedTags());
+        }
         UserIdentity caller = event.caller();
         put(values, TemplateVariable.PRINCIPAL, caller.principal());
         put(values, TemplateVariable.PRINCIPAL_ROLE, caller.roleName());
         put(values, TemplateVariable.PRINCIPAL_ARN, caller.arn());
         put(values, TemplateVariable.PRINCIPAL_TYPE, caller.type());
-        putTime(values, event.replica() ? event.keyCreated().map(Instant::toString).or(event::eventTime) : event.eventTime());
-        return new KeyContext(values, Set.of());
+        return new KeyContext(values, Set.of(), CreatorSource.THIS_RECORD, event.requestedTags());
     }
 
     /**
@@ -70,18 +111,48 @@ public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVaria
      * told it ({@code DescribeKey}): the time its CreateKey record would carry.
      */
     public static KeyContext ofExistingKey(KeyArn key, Optional<Instant> creationDate) {
+        return ofExistingKey(key, creationDate, false);
+    }
+
+    /**
+     * As {@link #ofExistingKey(KeyArn, Optional)}; with {@code creationRecordToCome} (a key created
+     * so recently that its CreateKey record may still be on its way) a tag only that record can give
+     * is left for it instead of being written with {@code unknown}.
+     */
+    public static KeyContext ofExistingKey(KeyArn key, Optional<Instant> creationDate, boolean creationRecordToCome) {
         Map<TemplateVariable, String> values = keyValues(key);
         putTime(values, creationDate.map(Instant::toString));
         Set<TemplateVariable> unknown = EnumSet.copyOf(CREATION_RECORD_ONLY);
         if (creationDate.isEmpty()) {
             unknown.addAll(CREATION_TIME);
         }
-        return new KeyContext(values, unknown);
+        return new KeyContext(values, unknown, creationRecordToCome ? CreatorSource.LATER_RECORD : CreatorSource.NONE, Map.of());
     }
 
     /** False when the template uses a variable this context cannot know, so its rendering would be a guess. */
     public boolean canRender(ValueTemplate template) {
         return template.variables().stream().noneMatch(unknown::contains);
+    }
+
+    /** True when a tag this context cannot render is to be left for the record that can, not rendered with {@code unknown}. */
+    public boolean leavesForLaterRecord(ValueTemplate template) {
+        return creator == CreatorSource.LATER_RECORD && !canRender(template);
+    }
+
+    /**
+     * True when {@code value} of tag {@code tagKey} is what rendering {@code template} for this key
+     * without its creation record gives ({@code unknown} for the creator and the creating call, the
+     * key's creation date or {@code unknown} for a time), and this context is the creation record,
+     * whose own rendering should stand in its place. A value the creating call itself asked for is
+     * a person's, never a placeholder.
+     */
+    public boolean isPlaceholder(String tagKey, ValueTemplate template, String value) {
+        if (creator != CreatorSource.THIS_RECORD || value.equals(requestedTags.get(tagKey))
+                || template.variables().stream().noneMatch(CREATION_RECORD_ONLY::contains)) {
+            return false;
+        }
+        return template.pattern(variable -> CREATION_RECORD_ONLY.contains(variable) ? Pattern.quote(ValueTemplate.NO_VALUE)
+                : RENDERED_TIME.getOrDefault(variable, Pattern.quote(values.getOrDefault(variable, ValueTemplate.NO_VALUE)))).matcher(value).matches();
     }
 
     private static Map<TemplateVariable, String> keyValues(KeyArn key) {

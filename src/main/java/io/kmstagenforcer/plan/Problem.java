@@ -18,5 +18,11 @@ public enum Problem {
      * A removal, rename or new value the policy asks for, refused because the tag matches
      * {@code protectedTags}: the tag may grant access through a key policy or IAM condition.
      */
-    PROTECTED
+    PROTECTED,
+    /**
+     * A required tag whose value only the key's creation record can give (its creator, its creating
+     * call) is absent, and that record is still to come: the key was created moments ago, or this is
+     * a replica's own-region CreateKey, whose caller may not be who replicated it. Left for that record.
+     */
+    AWAITING_CREATION_RECORD
 }

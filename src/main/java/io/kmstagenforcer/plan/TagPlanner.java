@@ -4,6 +4,7 @@ import io.kmstagenforcer.policy.KeyGlob;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
+import io.kmstagenforcer.policy.ValueTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,12 @@ public final class TagPlanner {
 
     private static void planRequired(Draft draft, RequiredTag tag, boolean normalizeKeyCase, KeyContext context) {
         Map<String, String> current = draft.current;
-        Optional<String> present = Optional.ofNullable(current.get(tag.key()));
+        Optional<ValueTemplate> template = tag.fixedValue().or(tag::defaultValue);
+        Optional<String> held = Optional.ofNullable(current.get(tag.key()));
+        // A value an earlier run wrote without the creation record is no one's choice: the record's own rendering replaces it.
+        boolean placeholder = held.filter(value -> template.filter(rule -> context.isPlaceholder(tag.key(), rule, value)).isPresent())
+                .isPresent();
+        Optional<String> present = placeholder ? Optional.empty() : held;
         List<String> variants = normalizeKeyCase ? caseVariants(current, tag.key()) : List.of();
         Optional<String> carried = present.isPresent()
                 ? Optional.empty()
@@ -57,6 +63,20 @@ public final class TagPlanner {
             // The value was rendered from the creation record, which this context does not have:
             // what the key holds is the best value there is.
             target = candidate;
+        } else if (candidate.filter(tag::accepts).isEmpty() && template.filter(context::leavesForLaterRecord).isPresent()) {
+            // Only a record still to come can render it: writing unknown now would stand in that record's way.
+            target = Optional.empty();
+            draft.violation(tag.key(), Problem.AWAITING_CREATION_RECORD, "not set: only the key's creation record can give \""
+                    + template.get() + "\", and it is still to come");
+        } else if (placeholder && tag.remedy(context.values()).equals(held)) {
+            // The creation record renders the same (an AWS service has no ARN either): nothing to replace.
+            target = held;
+        } else if (placeholder) {
+            target = tag.remedy(context.values()).filter(tag::accepts).or(() -> held);
+            if (!target.equals(held)) {
+                draft.violation(tag.key(), Problem.MISSING, "replaced \"" + held.get()
+                        + "\", written before the creation record was read, by the creation record's value");
+            }
         } else if (tag.fixedValue().isPresent()) {
             target = tag.remedy(context.values());
             if (candidate.isEmpty()) {
@@ -85,7 +105,7 @@ public final class TagPlanner {
                     ? "removed: \"" + tag.key() + "\" holds the value"
                     : "renamed to \"" + tag.key() + "\"");
         }
-        if (!target.equals(present)) {
+        if (!target.equals(held)) {
             draft.set(tag.key(), target.get(), variants, carriesValue);
         }
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A tag value with {@code ${variable}} placeholders, parsed once when the policy loads.
@@ -12,7 +14,8 @@ import java.util.Optional;
  * {@value #NO_VALUE}, and the result is made a valid tag value.
  */
 public final class ValueTemplate {
-    static final String NO_VALUE = "unknown";
+    /** What a variable without a value renders as. */
+    public static final String NO_VALUE = "unknown";
 
     private sealed interface Part {
     }
@@ -82,6 +85,18 @@ public final class ValueTemplate {
             }
         }
         return TagSyntax.toValidValue(rendered.toString());
+    }
+
+    /**
+     * A pattern for the renderings of this template: its text as it is, each variable as
+     * {@code variablePattern} gives it (a regular expression).
+     */
+    public Pattern pattern(Function<TemplateVariable, String> variablePattern) {
+        StringBuilder regex = new StringBuilder();
+        for (Part part : parts) {
+            regex.append(part instanceof Variable variable ? variablePattern.apply(variable.variable()) : Pattern.quote(((Text) part).text()));
+        }
+        return Pattern.compile(regex.toString());
     }
 
     @Override

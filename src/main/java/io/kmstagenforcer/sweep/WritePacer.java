@@ -58,6 +58,15 @@ public final class WritePacer implements WriteGate {
 
     @Override
     public synchronized void beforeWrite() {
+        awaitSlot();
+        // From when the write really goes, not when it was due: a late wake-up must not shorten the next gap.
+        long sent = nanoTime.getAsLong();
+        nextSlot = sent + intervalNanos() + GUARD.toNanos();
+        record(sent);
+    }
+
+    @Override
+    public synchronized void awaitSlot() {
         // Until the slot, whatever the sleeper's precision: one that drops sub-millisecond parts wakes early.
         for (long now = nanoTime.getAsLong(); nextSlot != Long.MIN_VALUE && nextSlot > now; now = nanoTime.getAsLong()) {
             try {
@@ -67,10 +76,6 @@ public final class WritePacer implements WriteGate {
                 throw new IllegalStateException("interrupted while pacing KMS writes", e);
             }
         }
-        // From when the write really goes, not when it was due: a late wake-up must not shorten the next gap.
-        long sent = nanoTime.getAsLong();
-        nextSlot = sent + intervalNanos() + GUARD.toNanos();
-        record(sent);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -423,7 +424,7 @@ class EventInterpreterTest {
             KeyEvent event = enforced(interpret("create-key-no-optional-fields.json"));
             assertEquals(new KeyEvent(KeyArn.parse(BASE_KEY), "CreateKey", Optional.of("144796b5-03cd-4d88-8ab7-d075b232bf47"),
                     Optional.of("2024-05-14T09:12:41Z"), Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN,
-                    Optional.empty(), false), event);
+                    Optional.empty(), false, Map.of()), event);
         }
 
         @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package io.kmstagenforcer.integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.integration.HandlerRuns.Response;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two runtimes on one key at the same moment, with both reads forced before either write: the
@@ -25,7 +28,7 @@ class ConcurrencyIT {
             + "\"CreatedVia\":{\"default\":\"${eventName}\"},\"Created\":{\"default\":\"${eventTime}\"}},\"forbidden\":[\"tmp:*\"]}";
 
     @Test
-    void aReplicaSeenAsReplicateKeyAndAsCreateKeyAtOnceGetsTheSameTagsFromBoth() throws Exception {
+    void aReplicaSeenAsReplicateKeyAndAsCreateKeyAtOnceGetsTheSameValuesFromBoth() throws Exception {
         String primary = MOTO.keys().createMultiRegionKey(Map.of()).keyArn();
         List<CloudTrailEvents.Event> records = MOTO.keys().replicateRecordedTwice(primary, "eu-west-1");
         CloudTrailEvents.Event replicateKey = records.get(0);
@@ -37,10 +40,57 @@ class ConcurrencyIT {
                     List.of(replicateKey, createKeyInReplicaRegion));
 
             Map<String, String> first = responses.get(0).stringMap("added");
-            assertEquals(first, responses.get(1).stringMap("added"), "both records render the same values");
+            Map<String, String> second = responses.get(1).stringMap("added");
+            second.forEach((key, value) -> assertEquals(first.get(key), value, "both records render the same value for " + key));
+            assertFalse(second.containsKey("Owner"), "the creator is ReplicateKey's to write");
             assertEquals("ReplicateKey", first.get("CreatedVia"));
-            assertEquals(first, MOTO.keys().tags(replicateKey.keyArn()), "the replica ends as one run alone leaves it");
+            assertEquals(first, MOTO.keys().tags(replicateKey.keyArn()), "the replica ends as the ReplicateKey run alone leaves it");
             responses.forEach(response -> assertEquals("REMEDIATED", response.outcome(), response::toString));
+        }
+    }
+
+    /**
+     * No published record shows whom the replica-region CreateKey names; here it is another caller
+     * than the one who called ReplicateKey. Both records must still leave the same tags, in either
+     * order of their writes: the creator comes from ReplicateKey alone.
+     */
+    @ParameterizedTest(name = "{0} writes last")
+    @ValueSource(strings = {"CreateKey", "ReplicateKey"})
+    void aReplicasTwoRecordsNamingDifferentCallersConvergeOnTheReplicateKeyCaller(String writesLast) throws Exception {
+        String primary = MOTO.keys().createMultiRegionKey(Map.of()).keyArn();
+        List<CloudTrailEvents.Event> records = MOTO.keys().replicateRecordedTwice(primary, "eu-west-1");
+        CloudTrailEvents.Event replicateKey = records.get(0);
+        CloudTrailEvents.Event createKeyInReplicaRegion = records.get(1).calledBy("KmsReplication", "kms");
+        List<CloudTrailEvents.Event> inWriteOrder = writesLast.equals("CreateKey")
+                ? List.of(replicateKey, createKeyInReplicaRegion) : List.of(createKeyInReplicaRegion, replicateKey);
+
+        try (ConcurrentRuns runs = ConcurrentRuns.against(MOTO.endpoint())) {
+            runs.allReadBeforeWritesInOrder(HandlerRuns.environment("TAG_POLICY", PER_RECORD_POLICY), inWriteOrder);
+
+            Map<String, String> tags = MOTO.keys().tags(replicateKey.keyArn());
+            assertEquals(CloudTrailEvents.SESSION, tags.get("Owner"), "who called ReplicateKey: " + tags);
+            assertEquals("ReplicateKey", tags.get("CreatedVia"));
+        }
+    }
+
+    /**
+     * A second call tags the key (create-key, then tag-resource) and its TagResource record is
+     * processed at the same moment as the CreateKey record, the drift run's writes landing last: the
+     * key must still end with its creator, not with the drift run's {@code unknown}.
+     */
+    @Test
+    void aCreationRecordRacingADriftEventOnTheNewKeyKeepsTheCreator() throws Exception {
+        CloudTrailEvents.Event created = MOTO.keys().createKey(Map.of());
+        CloudTrailEvents.Event tagged = CloudTrailEvents.tagResource(created.keyArn(), Map.of("Project", "apollo")).calledBy("KeyAdmins", "bob");
+        MOTO.keys().setTags(created.keyArn(), Map.of("Project", "apollo"));
+
+        try (ConcurrentRuns runs = ConcurrentRuns.against(MOTO.endpoint())) {
+            List<Response> responses = runs.allReadBeforeWritesInOrder(HandlerRuns.environment(), List.of(created, tagged));
+
+            Map<String, String> expected = new LinkedHashMap<>(HandlerRuns.POLICY_TAGS);
+            expected.put("Project", "apollo");
+            assertEquals(expected, MOTO.keys().tags(created.keyArn()), "alice's Owner and CreatedBy, not unknown");
+            assertFalse(responses.get(1).stringMap("added").containsKey("Owner"), responses.get(1)::toString);
         }
     }
 

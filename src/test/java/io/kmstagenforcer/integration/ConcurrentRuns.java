@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Events processed at the same moment by separate runtimes (one handler and one set of KMS clients
@@ -17,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  * holds every ListResourceTags until all runtimes have read, so none sees another's writes.
  */
 final class ConcurrentRuns implements AutoCloseable {
+    /** One thread per runtime: a runtime waiting for another's writes must not hold up that one's start. */
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "runtime");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final KmsProxy proxy;
     private final List<RecordingKmsClients> runtimes = new ArrayList<>();
 
@@ -30,14 +39,36 @@ final class ConcurrentRuns implements AutoCloseable {
 
     /** Runs each event in its own runtime with {@code environment}, all reads before any write; the responses in order. */
     List<Response> allReadBeforeAnyWrites(Map<String, String> environment, List<CloudTrailEvents.Event> events) throws Exception {
-        CyclicBarrier allRead = new CyclicBarrier(events.size());
-        proxy.beforeForwarding("ListResourceTags", () -> allRead.await(20, TimeUnit.SECONDS));
+        return run(environment, events, false);
+    }
+
+    /**
+     * As {@link #allReadBeforeAnyWrites}, and each runtime's writes wait until the runtime before it
+     * has finished: the writes land in the order of {@code events}, the last one's last.
+     */
+    List<Response> allReadBeforeWritesInOrder(Map<String, String> environment, List<CloudTrailEvents.Event> events) throws Exception {
+        return run(environment, events, true);
+    }
+
+    private List<Response> run(Map<String, String> environment, List<CloudTrailEvents.Event> events, boolean writesInOrder) throws Exception {
+        // Each runtime's first read waits for the others' (a later read, if any, passes at once).
+        CountDownLatch allRead = new CountDownLatch(events.size());
+        proxy.beforeForwarding("ListResourceTags", () -> {
+            allRead.countDown();
+            if (!allRead.await(20, TimeUnit.SECONDS)) {
+                throw new TimeoutException("not every runtime read the key");
+            }
+        });
         List<CompletableFuture<Response>> runs = new ArrayList<>();
         for (CloudTrailEvents.Event event : events) {
             RecordingKmsClients clients = new RecordingKmsClients(proxy.endpoint());
+            if (writesInOrder && !runs.isEmpty()) {
+                CompletableFuture<Response> before = runs.get(runs.size() - 1);
+                clients.beforeEachWrite(() -> before.join());
+            }
             runtimes.add(clients);
             TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(environment, clients));
-            runs.add(CompletableFuture.supplyAsync(() -> HandlerRuns.invoke(handler, event)));
+            runs.add(CompletableFuture.supplyAsync(() -> HandlerRuns.invoke(handler, event), POOL));
         }
         List<Response> responses = new ArrayList<>();
         for (CompletableFuture<Response> run : runs) {

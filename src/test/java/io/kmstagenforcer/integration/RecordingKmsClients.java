@@ -49,6 +49,7 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
             .build();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<KmsClient> built = new CopyOnWriteArrayList<>();
+    private volatile Runnable beforeEachWrite = () -> { };
 
     RecordingKmsClients(URI endpoint) {
         this.endpoint = endpoint;
@@ -62,6 +63,12 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
                 .build();
         built.add(client);
         return client;
+    }
+
+    /** Runs {@code hook} on the caller's thread before each TagResource and UntagResource is sent: it may block to order writes. */
+    RecordingKmsClients beforeEachWrite(Runnable hook) {
+        this.beforeEachWrite = hook;
+        return this;
     }
 
     /** A client for setting up and inspecting keys; its calls are not recorded. */
@@ -102,6 +109,14 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
     }
 
     private final class Recorder implements ExecutionInterceptor {
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+            if (operation.equals("TagResource") || operation.equals("UntagResource")) {
+                beforeEachWrite.run();
+            }
+        }
+
         @Override
         public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
             calls.add(new Call(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),

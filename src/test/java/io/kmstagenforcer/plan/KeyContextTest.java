@@ -55,7 +55,7 @@ class KeyContextTest {
 
     private static KeyEvent eventAt(Optional<String> eventTime) {
         return new KeyEvent(KeyArn.parse("arn:aws:kms:us-east-1:111122223333:key/" + MRK), "CreateKey",
-                Optional.empty(), eventTime, Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN, Optional.empty(), false);
+                Optional.empty(), eventTime, Optional.empty(), Optional.empty(), UserIdentity.UNKNOWN, Optional.empty(), false, Map.of());
     }
 
     @Test
@@ -180,11 +180,16 @@ class KeyContextTest {
     }
 
     @Test
-    void bothRecordsOfOneReplicationRenderTheSameNameAndTime() {
+    void bothRecordsOfOneReplicationRenderTheSameNameAndTimeAndOnlyReplicateKeyNamesTheCreator() {
         Map<TemplateVariable, String> fromReplicateKey = creation(event("events/replicate-key.json"));
-        Map<TemplateVariable, String> fromReplicasCreateKey = creation(event("create-key-of-replica.json"));
+        KeyContext replicasCreateKey = KeyContext.ofCreation(event("create-key-of-replica.json"));
+        Set<TemplateVariable> creator = EnumSet.of(PRINCIPAL, PRINCIPAL_ROLE, PRINCIPAL_ARN, PRINCIPAL_TYPE);
 
-        assertEquals(fromReplicateKey, fromReplicasCreateKey);
+        assertEquals(creator, replicasCreateKey.unknown(), "its caller need not be who replicated the key");
+        assertEquals(KeyContext.CreatorSource.LATER_RECORD, replicasCreateKey.creator());
+        Map<TemplateVariable, String> withoutCreator = new java.util.EnumMap<>(fromReplicateKey);
+        withoutCreator.keySet().removeAll(creator);
+        assertEquals(withoutCreator, replicasCreateKey.values());
         assertEquals(Map.of(EVENT_NAME, "ReplicateKey", EVENT_TIME, "2024-05-14T11:26:48Z", EVENT_DATE, "2024-05-14"),
                 subMap(fromReplicateKey, EnumSet.of(EVENT_NAME, EVENT_TIME, EVENT_DATE)), "the replica's creationDate, not either record's eventTime");
     }

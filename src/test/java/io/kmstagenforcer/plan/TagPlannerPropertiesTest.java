@@ -727,11 +727,11 @@ class TagPlannerPropertiesTest {
                         Arbitraries.of(CALLERS))
                 .as((arn, eventName, eventTime, caller) -> KeyContext.ofCreation(new KeyEvent(arn, eventName, Optional.of("event-1"),
                         eventTime, Optional.of("CUSTOMER"), Optional.of("Enabled"), caller,
-                        Optional.of(Instant.parse("2024-05-01T12:34:50Z")), "ReplicateKey".equals(eventName))));
+                        Optional.of(Instant.parse("2024-05-01T12:34:50Z")), "ReplicateKey".equals(eventName), Map.of())));
         Arbitrary<KeyContext> existing = Combinators.combine(
                         Arbitraries.of(KEY_ARNS),
                         Arbitraries.of(Instant.parse("2023-02-03T04:05:06Z"), Instant.EPOCH, Instant.parse("2024-02-29T23:59:59.999Z")).optional(0.7))
-                .as(KeyContext::ofExistingKey);
+                .as((arn, created) -> KeyContext.ofExistingKey(arn, created));
         Arbitrary<KeyContext> anything = Combinators.combine(
                         Arbitraries.maps(Arbitraries.of(TemplateVariable.class), contextText()).ofMaxSize(TemplateVariable.values().length),
                         Arbitraries.of(TemplateVariable.class).set())
