@@ -130,7 +130,7 @@ public final class Report {
         KmsKeys keys = KmsKeys.readOnly(environment.clients());
         TagEnforcer enforcer = new TagEnforcer(policy, keys, NotFoundRetry.NONE, environment.clock());
         Sweep sweep = new Sweep(enforcer, keys, region, new WritePacer(UNUSED_WRITE_RATE, environment.nanoTime(), environment.sleeper()),
-                environment.sleeper(), environment.nanoTime());
+                environment.sleeper(), environment.nanoTime()).stoppingAtARefusedListing();
         Progress progress = new Progress(err, environment.nanoTime(), arguments.flag(PROGRESS) || environment.stderrIsTerminal());
         List<KeyReport> lines = new ArrayList<>();
         try {

@@ -55,6 +55,8 @@ public final class Sweep {
     private final WritePacer pacer;
     private final Sleeper sleeper;
     private final LongSupplier nanoTime;
+    /** Whether an account whose keys KMS refuses to list is counted failed and passed over, or ends the run. */
+    private final boolean passOverRefusedAccounts;
 
     /** @param keys the same adapter the enforcer uses (its call counts are the sweep's) */
     public Sweep(TagEnforcer enforcer, KmsKeys keys, String region, WritePacer pacer, Sleeper sleeper, LongSupplier nanoTime) {
@@ -64,16 +66,35 @@ public final class Sweep {
     /** @param memberAccounts the accounts swept after the function's own, in this order */
     public Sweep(TagEnforcer enforcer, KmsKeys keys, String region, List<String> memberAccounts, WritePacer pacer, Sleeper sleeper,
             LongSupplier nanoTime) {
+        this(enforcer, keys, region, accountsFrom(memberAccounts), pacer, sleeper, nanoTime, true);
+    }
+
+    private Sweep(TagEnforcer enforcer, KmsKeys keys, String region, List<Optional<String>> accounts, WritePacer pacer,
+            Sleeper sleeper, LongSupplier nanoTime, boolean passOverRefusedAccounts) {
         this.enforcer = enforcer;
         this.keys = keys;
         this.region = region;
-        List<Optional<String>> all = new ArrayList<>();
-        all.add(Optional.empty());
-        memberAccounts.forEach(account -> all.add(Optional.of(account)));
-        this.accounts = List.copyOf(all);
+        this.accounts = accounts;
         this.pacer = pacer;
         this.sleeper = sleeper;
         this.nanoTime = nanoTime;
+        this.passOverRefusedAccounts = passOverRefusedAccounts;
+    }
+
+    /**
+     * This sweep, but a listing KMS refuses for good ends the run as a {@link SweepFailure} naming the
+     * call, instead of counting the account failed and going on: for {@code scripts/report}, where a
+     * person asked about one account and a report without its keys would answer another question.
+     */
+    public Sweep stoppingAtARefusedListing() {
+        return new Sweep(enforcer, keys, region, accounts, pacer, sleeper, nanoTime, false);
+    }
+
+    private static List<Optional<String>> accountsFrom(List<String> memberAccounts) {
+        List<Optional<String>> all = new ArrayList<>();
+        all.add(Optional.empty());
+        memberAccounts.forEach(account -> all.add(Optional.of(account)));
+        return List.copyOf(all);
     }
 
     /**
@@ -86,8 +107,9 @@ public final class Sweep {
         try {
             return run.sweep();
         } catch (KmsCallException e) {
-            throw new SweepFailure(run.summary(Optional.empty(), e.reason()
-                    + " after every retry; the invocation fails so that Lambda retries it from the same place"), e);
+            throw new SweepFailure(run.summary(Optional.empty(), e.kind() == KmsCallException.Kind.TERMINAL
+                    ? e.reason() + ": refused, not retried"
+                    : e.reason() + " after every retry; the invocation fails so that Lambda retries it from the same place"), e);
         }
     }
 
@@ -134,7 +156,7 @@ public final class Sweep {
                 try {
                     stopped = sweepAccount(account);
                 } catch (KmsCallException e) {
-                    if (e.kind() != KmsCallException.Kind.TERMINAL) {
+                    if (e.kind() != KmsCallException.Kind.TERMINAL || !passOverRefusedAccounts) {
                         throw e;
                     }
                     // Refused for good (a role STS will not let us assume, an SCP or a Region the account has not

@@ -136,6 +136,21 @@ class SweepAccountsTest {
         assertEquals(1, summary.totals().get("failed"));
     }
 
+    /** scripts/report's sweep: a person asked about this account, so a refused listing is the answer, not a footnote. */
+    @Test
+    void aSweepStoppingAtARefusedListingFailsOnceNamingTheCallAndListsNoOtherAccount() {
+        own.key("a1", Map.of()).alwaysFail("ListAliases", "AccessDeniedException");
+        members.get(B).key("b1", Map.of());
+
+        SweepFailure failure = assertThrows(SweepFailure.class,
+                () -> sweep(List.of(B)).stoppingAtARefusedListing().run(SweepMarker.start("s"), Deadline.NONE, decisions::add));
+
+        assertEquals(1, own.count("ListAliases"), "refused for good: not retried");
+        assertTrue(failure.getMessage().contains("ListAliases answered AccessDeniedException: refused, not retried"), failure::getMessage);
+        assertEquals(List.of(), decisions);
+        assertEquals(0, members.get(B).count("ListKeys"));
+    }
+
     @Test
     void aListingThatKeepsFailingRetryablyStillFailsTheInvocationForLambdaToRetry() {
         members.get(B).key("b1", Map.of()).alwaysFail("ListKeys", "KMSInternalException");
