@@ -1,7 +1,12 @@
 package io.kmstagenforcer.integration;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import io.kmstagenforcer.TagEnforcerHandler;
+import io.kmstagenforcer.localrun.LocalRuntime;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -135,6 +140,20 @@ final class HandlerRuns {
         public String toString() {
             return json.toString();
         }
+    }
+
+    /**
+     * What Lambda must see of an invocation whose call outlived the time left: a function error it
+     * retries ({@code RetryableFailure}) with the {@code RETRYING} decision line written, never the
+     * runtime's own "Task timed out".
+     */
+    static void assertRetryableFunctionErrorNotATimeout(LocalRuntime.Result result) {
+        assertEquals(1, result.exitCode(), result::stderr);
+        JsonNode error = JsonNode.parser().parse(result.response());
+        assertEquals("io.kmstagenforcer.enforce.RetryableFailure", error.field("errorType").map(JsonNode::text).orElse(null),
+                result::stderr);
+        assertFalse(result.stderr().contains("Task timed out"), result::stderr);
+        assertTrue(result.stderr().contains("\"outcome\":\"RETRYING\""), () -> "the decision line is written: " + result.stderr());
     }
 
     /** A file of the project (its path from the project's folder), which must exist. */
