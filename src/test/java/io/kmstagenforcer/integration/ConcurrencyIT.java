@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.kmstagenforcer.FakeContext;
+import io.kmstagenforcer.SweepHandler;
+import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +97,34 @@ class ConcurrencyIT {
             expected.put("Project", "apollo");
             assertEquals(expected, MOTO.keys().tags(created.keyArn()), "alice's Owner and CreatedBy, not unknown");
             assertFalse(responses.get(1).stringMap("added").containsKey("Owner"), responses.get(1)::toString);
+        }
+    }
+
+    /**
+     * A sweep lists a key moments old while its CreateKey record is processed: both read the key
+     * before either writes, in either order of their writes. The sweep writes none of what only the
+     * creation record can give (the key is younger than 30 minutes), so the creator survives
+     * whichever run writes last.
+     */
+    @ParameterizedTest(name = "{0} writes last")
+    @ValueSource(strings = {"the sweep", "the CreateKey record"})
+    void aCreationRecordRacingTheSweepKeepsTheCreatorWhicheverWritesLast(String last) throws Exception {
+        CloudTrailEvents.Event created = MOTO.keys().createKey(Map.of());
+        Map<String, String> environment = HandlerRuns.environment("SWEEP_WRITES_PER_SECOND", "5");
+        Function<RecordingKmsClients, Object> sweep = clients -> new SweepHandler(SweepHandler.Collaborators.of(environment, clients)
+                .withContinuation((next, functionArn, payload) -> {
+                    throw new AssertionError("a sweep of one key needs no continuation");
+                }))
+                .handleRequest(EventLoader.loadScheduledEvent("events/scheduled-sweep.json"), FakeContext.endingIn(Duration.ofMinutes(2)));
+        Function<RecordingKmsClients, Object> creation = ConcurrentRuns.eventRuntime(environment, created);
+
+        try (ConcurrentRuns runs = ConcurrentRuns.against(MOTO.endpoint())) {
+            List<Object> results = runs.allReadBeforeWritesInOrder(
+                    last.equals("the sweep") ? List.of(creation, sweep) : List.of(sweep, creation));
+
+            assertEquals(HandlerRuns.POLICY_TAGS, MOTO.keys().tags(created.keyArn()), "alice's Owner and CreatedBy, never unknown");
+            SweepResponse swept = (SweepResponse) results.get(last.equals("the sweep") ? 1 : 0);
+            assertTrue(swept.complete(), swept::toString);
         }
     }
 

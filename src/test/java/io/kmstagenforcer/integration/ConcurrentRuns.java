@@ -13,9 +13,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
- * Events processed at the same moment by separate runtimes (one handler and one set of KMS clients
+ * Events (or a sweep) processed at the same moment by separate runtimes (one handler and one set of KMS clients
  * each, as two Lambda execution environments have), with the worst interleaving forced: a proxy
  * holds every ListResourceTags until all runtimes have read, so none sees another's writes.
  */
@@ -39,7 +40,7 @@ final class ConcurrentRuns implements AutoCloseable {
 
     /** Runs each event in its own runtime with {@code environment}, all reads before any write; the responses in order. */
     List<Response> allReadBeforeAnyWrites(Map<String, String> environment, List<CloudTrailEvents.Event> events) throws Exception {
-        return run(environment, events, false);
+        return responses(run(events.stream().map(event -> eventRuntime(environment, event)).toList(), false));
     }
 
     /**
@@ -47,34 +48,50 @@ final class ConcurrentRuns implements AutoCloseable {
      * has finished: the writes land in the order of {@code events}, the last one's last.
      */
     List<Response> allReadBeforeWritesInOrder(Map<String, String> environment, List<CloudTrailEvents.Event> events) throws Exception {
-        return run(environment, events, true);
+        return responses(run(events.stream().map(event -> eventRuntime(environment, event)).toList(), true));
     }
 
-    private List<Response> run(Map<String, String> environment, List<CloudTrailEvents.Event> events, boolean writesInOrder) throws Exception {
+    /**
+     * Runtimes of either function, each given its own KMS clients: all read the key before any writes,
+     * and the writes land in the order given. What each returned, in that order.
+     */
+    List<Object> allReadBeforeWritesInOrder(List<Function<RecordingKmsClients, Object>> runtimes) throws Exception {
+        return run(runtimes, true);
+    }
+
+    /** The key-event function's runtime for one event. */
+    static Function<RecordingKmsClients, Object> eventRuntime(Map<String, String> environment, CloudTrailEvents.Event event) {
+        return clients -> HandlerRuns.invoke(new TagEnforcerHandler(Collaborators.of(environment, clients)), event);
+    }
+
+    private List<Object> run(List<Function<RecordingKmsClients, Object>> work, boolean writesInOrder) throws Exception {
         // Each runtime's first read waits for the others' (a later read, if any, passes at once).
-        CountDownLatch allRead = new CountDownLatch(events.size());
+        CountDownLatch allRead = new CountDownLatch(work.size());
         proxy.beforeForwarding("ListResourceTags", () -> {
             allRead.countDown();
             if (!allRead.await(20, TimeUnit.SECONDS)) {
                 throw new TimeoutException("not every runtime read the key");
             }
         });
-        List<CompletableFuture<Response>> runs = new ArrayList<>();
-        for (CloudTrailEvents.Event event : events) {
+        List<CompletableFuture<Object>> runs = new ArrayList<>();
+        for (Function<RecordingKmsClients, Object> runtime : work) {
             RecordingKmsClients clients = new RecordingKmsClients(proxy.endpoint());
             if (writesInOrder && !runs.isEmpty()) {
-                CompletableFuture<Response> before = runs.get(runs.size() - 1);
+                CompletableFuture<Object> before = runs.get(runs.size() - 1);
                 clients.beforeEachWrite(() -> before.join());
             }
             runtimes.add(clients);
-            TagEnforcerHandler handler = new TagEnforcerHandler(Collaborators.of(environment, clients));
-            runs.add(CompletableFuture.supplyAsync(() -> HandlerRuns.invoke(handler, event), POOL));
+            runs.add(CompletableFuture.supplyAsync(() -> runtime.apply(clients), POOL));
         }
-        List<Response> responses = new ArrayList<>();
-        for (CompletableFuture<Response> run : runs) {
-            responses.add(run.get(60, TimeUnit.SECONDS));
+        List<Object> results = new ArrayList<>();
+        for (CompletableFuture<Object> run : runs) {
+            results.add(run.get(60, TimeUnit.SECONDS));
         }
-        return responses;
+        return results;
+    }
+
+    private static List<Response> responses(List<Object> results) {
+        return results.stream().map(Response.class::cast).toList();
     }
 
     /** Every operation that reached KMS, in order. */
