@@ -3,6 +3,7 @@ package io.kmstagenforcer.kms;
 import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.services.kms.KmsClient;
+import java.util.function.Supplier;
 
 /**
  * Builds the KMS client for one region, or for one account and region. Called once per (account,
@@ -33,10 +34,12 @@ public interface KmsClientFactory {
      * session is missing or about to expire. Does nothing for an account reached with the function's
      * own credentials.
      *
-     * @param timeout the longest the AssumeRole call may take: the invocation's time left, as for a KMS call
+     * @param timeout the longest the AssumeRole call may take, asked when the request is made (after the
+     *        STS client is built, which can take seconds in a new container): the invocation's time left
+     *        then, as for a KMS call
      * @throws software.amazon.awssdk.core.exception.SdkException as STS answered, or
      *         {@link software.amazon.awssdk.core.exception.ApiCallTimeoutException} when it took longer than {@code timeout}
      */
-    default void openSession(String account, Duration timeout) {
+    default void openSession(String account, Supplier<Duration> timeout) {
     }
 }

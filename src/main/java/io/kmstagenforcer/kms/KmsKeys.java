@@ -292,9 +292,10 @@ public final class KmsKeys {
         if (role.isEmpty()) {
             return;
         }
-        Duration timeout = timeForCall(ASSUME_ROLE);
+        timeForCall(ASSUME_ROLE);  // no time left: not sent, as a KMS call would not be
         try {
-            factory.openSession(account, timeout);
+            // The bound is taken when the request is made: building the STS client first can take seconds.
+            factory.openSession(account, () -> timeLeftFor(ASSUME_ROLE));
         } catch (RuntimeException e) {
             KmsCallException failure = classified(ASSUME_ROLE, e);
             String why = failure.kind() == KmsCallException.Kind.TERMINAL
@@ -336,6 +337,15 @@ public final class KmsKeys {
      * The call's timeout: the client's own while the deadline is far (no override: null), the time
      * left when it is near.
      */
+    /** As {@link #timeForCall}, but never refusing: a call that has already been decided on gets at least a millisecond. */
+    private Duration timeLeftFor(String operation) {
+        try {
+            return timeForCall(operation);
+        } catch (KmsCallException noTimeLeft) {
+            return Duration.ofMillis(1);
+        }
+    }
+
     private AwsRequestOverrideConfiguration boundByDeadline(String operation) {
         Duration forTheCall = timeForCall(operation);
         return forTheCall.compareTo(LONGEST_CALL) >= 0 ? null : AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();

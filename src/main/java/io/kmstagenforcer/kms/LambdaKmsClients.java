@@ -2,6 +2,7 @@ package io.kmstagenforcer.kms;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -85,7 +86,7 @@ public final class LambdaKmsClients {
             }
 
             @Override
-            public void openSession(String account, Duration timeout) {
+            public void openSession(String account, Supplier<Duration> timeout) {
                 sessions.open(account, timeout);
             }
         };

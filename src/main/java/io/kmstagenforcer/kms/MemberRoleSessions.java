@@ -48,7 +48,7 @@ public final class MemberRoleSessions {
      * the thread that resolves the credentials, and builds each refresh's request then, so the
      * request carries the bound of the invocation that needed it.
      */
-    private final ThreadLocal<Duration> assumeRoleTimeout = new ThreadLocal<>();
+    private final ThreadLocal<Supplier<Duration>> assumeRoleTimeout = new ThreadLocal<>();
     private volatile StsClient stsClient;
 
     /**
@@ -92,9 +92,10 @@ public final class MemberRoleSessions {
 
     /**
      * Assumes the account's role if its session is missing or due for a refresh, the AssumeRole call
-     * taking at most {@code timeout} (the invocation's time left); otherwise does nothing.
+     * taking at most {@code timeout} (the invocation's time left when the request is made, after the
+     * STS client is built); otherwise does nothing.
      */
-    public void open(String account, Duration timeout) {
+    public void open(String account, Supplier<Duration> timeout) {
         if (roleFor(account).isPresent()) {
             assumeRoleTimeout.set(timeout);
             try {
@@ -107,7 +108,8 @@ public final class MemberRoleSessions {
 
     /** One refresh's request: bounded by the caller's {@link #open} timeout, else by the STS client's own. */
     private AssumeRoleRequest assumeRole(String roleArn) {
-        Duration timeout = assumeRoleTimeout.get();
+        Supplier<Duration> bound = assumeRoleTimeout.get();
+        Duration timeout = bound == null ? null : bound.get();
         return AssumeRoleRequest.builder().roleArn(roleArn).roleSessionName(sessionName).externalId(role.externalId().orElse(null))
                 .overrideConfiguration(timeout == null ? null : AwsRequestOverrideConfiguration.builder().apiCallTimeout(timeout).build())
                 .build();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,8 @@ class KmsKeysTest {
 
     /** The timeout each member session was opened with, in order. */
     private final List<Duration> sessionTimeouts = new ArrayList<>();
+    /** What opening a session does before it makes its AssumeRole request (a new container builds its STS client). */
+    private Runnable beforeTheRequest = () -> { };
 
     /** Keys of 444455556666 through its member role; opening its session throws {@code stsFailure} (null: it opens). */
     private KmsKeys memberKeys(List<String> opened, RuntimeException stsFailure) {
@@ -84,9 +87,10 @@ class KmsKeysTest {
             }
 
             @Override
-            public void openSession(String account, Duration timeout) {
+            public void openSession(String account, Supplier<Duration> timeout) {
                 opened.add(account);
-                sessionTimeouts.add(timeout);
+                beforeTheRequest.run();
+                sessionTimeouts.add(timeout.get());
                 if (stsFailure != null) {
                     throw stsFailure;
                 }
@@ -143,6 +147,21 @@ class KmsKeysTest {
 
         assertEquals(List.of(Duration.ofSeconds(3), KmsKeys.LONGEST_CALL), sessionTimeouts,
                 "the time left less a second to answer; at most what a KMS call may take");
+    }
+
+    /**
+     * Seen under load in CI: a new container's STS client took seconds to build, and an AssumeRole
+     * bounded by the time left before that ran past the function's timeout.
+     */
+    @Test
+    void aMemberSessionsBoundIsTheTimeLeftWhenItsRequestIsMadeNotBeforeTheStsClientIsBuilt() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+        long[] leftMillis = {5_000};
+        beforeTheRequest = () -> leftMillis[0] -= 2_500;
+
+        memberKeys(new ArrayList<>(), null).within(() -> Duration.ofMillis(leftMillis[0])).listTags(MEMBER_KEY);
+
+        assertEquals(List.of(Duration.ofMillis(1_500)), sessionTimeouts, "5 s left, 2.5 s spent building, 1 s kept to answer");
     }
 
     @Test

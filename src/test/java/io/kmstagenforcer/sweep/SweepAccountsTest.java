@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -197,7 +198,7 @@ class SweepAccountsTest {
         }
 
         @Override
-        public void openSession(String account, Duration timeout) {
+        public void openSession(String account, Supplier<Duration> timeout) {
             sessionsOpened.add(account);
             if (denied.contains(account)) {
                 throw StsException.builder().statusCode(403).message("not authorized to perform: sts:AssumeRole")
