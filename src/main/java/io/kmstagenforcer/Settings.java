@@ -2,6 +2,7 @@ package io.kmstagenforcer;
 
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
+import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.org.ListRequiredTags;
@@ -15,6 +16,7 @@ import io.kmstagenforcer.policy.PolicyParser;
 import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,8 @@ import java.util.regex.Pattern;
  * fails the initialisation with a message that names the variable and the field.
  */
 record Settings(TagPolicy policy, String metricsNamespace, String functionName, LogLevel logLevel, Optional<String> region,
-        EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole, List<String> memberAccounts) {
+        EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole, List<String> memberAccounts,
+        Duration timeToAnswer) {
     static final String TAG_POLICY = "TAG_POLICY";
     /** The type of the warning lines about the Organizations tag policy's required tags. */
     static final String ORGANIZATION_REQUIRED_TAGS = "organizationRequiredTags";
@@ -50,6 +53,12 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
     static final String ENFORCER_ACCOUNT_ID = "ENFORCER_ACCOUNT_ID";
     /** The accounts the sweep walks after its own, comma-separated. */
     static final String MEMBER_ACCOUNT_IDS = "MEMBER_ACCOUNT_IDS";
+    /**
+     * How long before the function's timeout every call is cut short, to write the decision and
+     * answer: milliseconds, default 1000. The template's 1024 MB answer well within a second; a
+     * function given much less memory (so much less CPU) may need more on its first error.
+     */
+    static final String DEADLINE_RESERVE_MS = "DEADLINE_RESERVE_MS";
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
@@ -76,7 +85,8 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
                         Optional.ofNullable(environment.get(FUNCTION_NAME)), memberRole.map(MemberRole::roleName)),
                 sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)),
                 memberRole,
-                memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole));
+                memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole),
+                timeToAnswer(environment.get(DEADLINE_RESERVE_MS)));
     }
 
     /**
@@ -140,6 +150,23 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
             }
         }
         return List.copyOf(accounts);
+    }
+
+    private static Duration timeToAnswer(String value) {
+        if (value == null || value.isBlank()) {
+            return KmsKeys.DEFAULT_TIME_TO_ANSWER;
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 100 || millis > 10_000) {
+            throw new IllegalArgumentException(DEADLINE_RESERVE_MS + " must be a whole number of milliseconds from 100 to 10000, not \""
+                    + value + "\"");
+        }
+        return Duration.ofMillis(millis);
     }
 
     private static double sweepWritesPerSecond(String value) {

@@ -58,7 +58,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         String region = settings.region().orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION is not set: the sweep enforces the keys of the function's own region"));
         WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), with.nanoTime(), with.sleeper());
-        KmsKeys keys = KmsKeys.paced(with.clients(), pacer);
+        KmsKeys keys = KmsKeys.paced(with.clients(), pacer).answeringWithin(settings.timeToAnswer());
         this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock());
         this.enforcer = new TagEnforcer(settings.policy(),

@@ -57,7 +57,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
         this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock());
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), decisions),
-                new KmsKeys(with.clients()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);
+                new KmsKeys(with.clients()).answeringWithin(settings.timeToAnswer()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);
         this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
         Core.getGlobalContext().register(priming);
     }

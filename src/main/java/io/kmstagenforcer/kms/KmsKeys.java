@@ -64,7 +64,7 @@ public final class KmsKeys {
     /** The longest a call may take when the invocation's deadline is far: what the Lambda clients are built with. */
     static final Duration LONGEST_CALL = Duration.ofSeconds(8);
     /** Kept back from the deadline for logging and returning a result. */
-    static final Duration TIME_TO_ANSWER = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_TIME_TO_ANSWER = Duration.ofSeconds(1);
     /** Less than this left for a call: do not send it. */
     static final Duration SHORTEST_CALL = Duration.ofMillis(250);
 
@@ -74,39 +74,52 @@ public final class KmsKeys {
     private final Map<ClientKey, KmsClient> clients;
     private final Map<String, LongAdder> calls;
     private final Deadline deadline;
+    /** Kept back from every call's bound: the time to write the decision and answer once a call is cut short. */
+    private final Duration timeToAnswer;
 
     /** Reads and writes, writes unpaced: what one event needs. */
     public KmsKeys(KmsClientFactory factory) {
-        this(factory, true, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
+        this(factory, true, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE, DEFAULT_TIME_TO_ANSWER);
     }
 
     private KmsKeys(KmsClientFactory factory, boolean writable, WriteGate writeGate, Map<ClientKey, KmsClient> clients,
-            Map<String, LongAdder> calls, Deadline deadline) {
+            Map<String, LongAdder> calls, Deadline deadline, Duration timeToAnswer) {
         this.factory = factory;
         this.writable = writable;
         this.writeGate = writeGate;
         this.clients = clients;
         this.calls = calls;
         this.deadline = deadline;
+        this.timeToAnswer = timeToAnswer;
+    }
+
+    /**
+     * The same keys, keeping {@code reserve} (instead of {@link #DEFAULT_TIME_TO_ANSWER}) before the
+     * deadline to answer: a function with little memory, so little CPU, writes its first error slower.
+     */
+    public KmsKeys answeringWithin(Duration reserve) {
+        return new KmsKeys(factory, writable, writeGate, clients, calls, deadline, reserve);
     }
 
     /**
      * The same keys (clients and call counts shared) for one invocation: each call is bounded by the
-     * time left before {@code invocationDeadline}, less one second to answer, and a
+     * time left before {@code invocationDeadline}, less the time to answer (one second unless
+     * {@link #answeringWithin}), and a
      * call there is no time for is not sent ({@link KmsCallException#notSent}).
      */
     public KmsKeys within(Deadline invocationDeadline) {
-        return new KmsKeys(factory, writable, writeGate, clients, calls, invocationDeadline);
+        return new KmsKeys(factory, writable, writeGate, clients, calls, invocationDeadline, timeToAnswer);
     }
 
     /** Reads and writes, every write let through {@code gate} first. */
     public static KmsKeys paced(KmsClientFactory factory, WriteGate gate) {
-        return new KmsKeys(factory, true, gate, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
+        return new KmsKeys(factory, true, gate, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE, DEFAULT_TIME_TO_ANSWER);
     }
 
     /** Reads only: a write is refused with {@link IllegalStateException} before anything is sent. */
     public static KmsKeys readOnly(KmsClientFactory factory) {
-        return new KmsKeys(factory, false, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE);
+        return new KmsKeys(factory, false, WriteGate.OPEN, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Deadline.NONE,
+                DEFAULT_TIME_TO_ANSWER);
     }
 
     /** The calls made so far, by operation, in a stable order. */
@@ -239,7 +252,7 @@ public final class KmsKeys {
             throw new IllegalStateException(operation + " on " + key + " refused: these KMS keys are read-only");
         }
         Duration remaining = deadline.remaining();
-        if (remaining.minus(writeGate.nextWait()).minus(TIME_TO_ANSWER).compareTo(SHORTEST_CALL) < 0) {
+        if (remaining.minus(writeGate.nextWait()).minus(timeToAnswer).compareTo(SHORTEST_CALL) < 0) {
             // Waiting for the write's slot would take it past the deadline: leave it to a later attempt.
             throw KmsCallException.notSent(operation, remaining);
         }
@@ -353,12 +366,12 @@ public final class KmsKeys {
 
     /**
      * The longest a call (KMS, or STS for a member session) may take: the time left before the
-     * deadline less {@link #TIME_TO_ANSWER}, at most {@link #LONGEST_CALL}; not sent when that is
+     * deadline less the time to answer ({@link #DEFAULT_TIME_TO_ANSWER} unless {@link #answeringWithin}), at most {@link #LONGEST_CALL}; not sent when that is
      * under {@link #SHORTEST_CALL}.
      */
     private Duration timeForCall(String operation) {
         Duration remaining = deadline.remaining();
-        Duration forTheCall = remaining.minus(TIME_TO_ANSWER);
+        Duration forTheCall = remaining.minus(timeToAnswer);
         if (forTheCall.compareTo(SHORTEST_CALL) < 0) {
             throw KmsCallException.notSent(operation, remaining);
         }

@@ -232,17 +232,18 @@ class CrossAccountIT {
      * Under the real runtime, with the template's handler, its member-role variables and a 6 s
      * timeout, STS holding its answer for longer than that: a function error Lambda retries, with its
      * RETRYING decision line, not Sandbox.Timedout (the STS client's own 8 s would run past 6 s).
+     * A 3 s reserve, as in DeadlineIT: the function's setting decides, not the test machine's load.
      */
     @Test
     void underTheLambdaRuntimeASlowStsIsAFunctionErrorNotATimeout() {
         CloudTrailEvents.Event event = createMemberKey();
         sts.delay(Duration.ofSeconds(30));
 
-        LocalRuntime.Result result = LocalRuntime.invoke(Map.of(
+        LocalRuntime.Result result = LocalRuntime.invoke(HandlerRuns.environment(
                         "AWS_ENDPOINT_URL_KMS", MOTO.endpoint().toString(), "AWS_ENDPOINT_URL_STS", sts.endpoint().toString(),
-                        "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_REGION", MotoKeys.HOME_REGION,
-                        "TAG_POLICY", HandlerRuns.POLICY, "ENFORCEMENT_MODE", "enforce",
-                        "ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME, "MEMBER_EXTERNAL_ID", EXTERNAL_ID),
+                        "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "ENFORCEMENT_MODE", "enforce",
+                        "ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME, "MEMBER_EXTERNAL_ID", EXTERNAL_ID,
+                        "DEADLINE_RESERVE_MS", "3000"),
                 List.of("--timeout", "6"), LocalRuntime.DEFAULT_TIMEOUT, event.writeTo(work, "create-key"));
 
         HandlerRuns.assertRetryableFunctionErrorNotATimeout(result);

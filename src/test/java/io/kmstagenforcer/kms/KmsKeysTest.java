@@ -149,6 +149,16 @@ class KmsKeysTest {
                 "the time left less a second to answer; at most what a KMS call may take");
     }
 
+    @Test
+    void aLongerReserveToAnswerShortensEveryCallsBound() {
+        when(kms.listResourceTags(any(ListResourceTagsRequest.class))).thenReturn(page(null));
+
+        memberKeys(new ArrayList<>(), null).answeringWithin(Duration.ofMillis(2_500)).within(() -> Duration.ofSeconds(4))
+                .listTags(MEMBER_KEY);
+
+        assertEquals(List.of(Duration.ofMillis(1_500)), sessionTimeouts, "4 s left, 2.5 s kept to answer");
+    }
+
     /**
      * Seen under load in CI: a new container's STS client took seconds to build, and an AssumeRole
      * bounded by the time left before that ran past the function's timeout.

@@ -351,6 +351,12 @@ class TemplateTest {
                 "only the sweep walks the member accounts");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {FUNCTION, SWEEP})
+    void bothFunctionsKeepTheDefaultSecondToAnswerBeforeTheirTimeout(String logicalId) {
+        assertEquals("1000", environment(logicalId).get("DEADLINE_RESERVE_MS"), "KmsKeys.DEFAULT_TIME_TO_ANSWER, said where it is set");
+    }
+
     @Test
     void theExternalIdIsNotEchoedAndTheAccountListIsCommaSeparatedIds() {
         assertEquals(true, parameter("MemberExternalId").get("NoEcho"));
@@ -636,6 +642,7 @@ class TemplateTest {
         expected.put("MEMBER_ROLE_NAME", ref("MemberRoleName"));
         expected.put("MEMBER_EXTERNAL_ID", ref("MemberExternalId"));
         expected.put("MEMBER_ACCOUNT_IDS", ref("MemberAccountIds"));
+        expected.put("DEADLINE_RESERVE_MS", "1000");
         assertEquals(expected, environment(SWEEP));
     }
 
