@@ -40,10 +40,11 @@ class SimulateTest {
     @ParameterizedTest
     @MethodSource("io.kmstagenforcer.cli.InvalidPolicies#examples")
     void anInvalidPolicyIsRefusedWithTheFunctionsOwnInitMessageAndExitStatus2(String policy) {
-        CliRun run = CliRun.simulate("--policy", InvalidPolicies.write(folder, policy).toString(), "--tags", NONCOMPLIANT);
+        InvalidPolicies.write(folder, policy);
+        CliRun run = CliRun.simulateIn(folder, "--tags", CliRun.ROOT.resolve(NONCOMPLIANT).toString());
 
         assertEquals(2, run.status(), run::toString);
-        assertEquals(InvalidPolicies.initMessage(policy) + "\n", run.stderr());
+        assertEquals(InvalidPolicies.initMessage(folder) + "\n", run.stderr());
         assertEquals("", run.stdout());
     }
 
@@ -129,7 +130,7 @@ class SimulateTest {
         String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "events/create-key-aws-managed.json").stdout();
 
         assertEquals("""
-                policy  examples/tag-policy.json (its mode: enforce)
+                policy  file:examples/tag-policy.json, sha256 0a8171b89b3b (its mode: enforce)
                 event   events/create-key-aws-managed.json
 
                 outcome
@@ -233,6 +234,6 @@ class SimulateTest {
         CliRun run = CliRun.simulate("--help");
 
         assertEquals(0, run.status());
-        assertTrue(run.stdout().startsWith("usage: scripts/simulate --policy FILE --tags FILE"), run::toString);
+        assertTrue(run.stdout().startsWith("usage: scripts/simulate [--policy FILE] --tags FILE"), run::toString);
     }
 }
