@@ -81,6 +81,8 @@ class ReportFormatTest {
 
         assertEquals("eu-west-1", json.get("region").requiredString());
         assertEquals("report", json.get("mode").requiredString());
+        assertEquals("file:tag-policy.json", json.get("policy").get("source").requiredString());
+        assertEquals("0123abcd4567", json.get("policy").get("sha256").requiredString());
         assertEquals("2024-05-14T09:00:00Z", json.get("generatedAt").requiredString());
         List<JsonField> keys = json.get("keys").elements();
         assertEquals(List.of(COMPLIANT_KEY, CHANGED_KEY, EXEMPT_KEY, STUCK_KEY, DENIED_KEY),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kmstagenforcer.json.JsonField;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -192,10 +193,12 @@ class SimulateTest {
     }
 
     @Test
-    void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() {
+    void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() throws Exception {
         JsonField json = JsonField.parse("simulation", simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--format", "json").stdout());
 
         assertEquals("existingKey", json.get("context").requiredString());
+        assertEquals("file:" + POLICY, json.get("policy").get("source").requiredString());
+        assertEquals(PolicyOrigin.of("", Files.readAllBytes(CliRun.ROOT.resolve(POLICY))).sha256(), json.get("policy").get("sha256").requiredString());
         assertTrue(json.get("keyArnIsPlaceholder").optionalBoolean().orElseThrow());
         assertEquals(List.of("principal", "principal.arn"),
                 json.get("unknownVariables").elements().stream().map(JsonField::requiredString).toList());
