@@ -12,9 +12,16 @@ import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
-import io.kmstagenforcer.policy.PolicyParser;
+import io.kmstagenforcer.policy.PolicyDocument;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +34,16 @@ import java.util.regex.Pattern;
  * The function's configuration, read from its environment once per container. Anything wrong
  * fails the initialisation with a message that names the variable and the field.
  */
-record Settings(TagPolicy policy, String metricsNamespace, String functionName, LogLevel logLevel, Optional<String> region,
-        EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole, List<String> memberAccounts,
-        Duration timeToAnswer) {
+record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNamespace, String functionName, LogLevel logLevel,
+        Optional<String> region, EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole,
+        List<String> memberAccounts, Duration timeToAnswer) {
+    /** The inline policy: when set (not blank) it wins over the policy file, for stacks that need their own. */
     static final String TAG_POLICY = "TAG_POLICY";
+    /** The policy file to read when TAG_POLICY is empty, relative to the package root; default tag-policy.json. */
+    static final String POLICY_FILE = "POLICY_FILE";
+    static final String DEFAULT_POLICY_FILE = "tag-policy.json";
+    /** Where Lambda unpacked the deployment package (/var/task); unset (tests, tools): the working directory. */
+    static final String TASK_ROOT = "LAMBDA_TASK_ROOT";
     /** The type of the warning lines about the Organizations tag policy's required tags. */
     static final String ORGANIZATION_REQUIRED_TAGS = "organizationRequiredTags";
     static final String ENFORCEMENT_MODE = "ENFORCEMENT_MODE";
@@ -63,11 +76,8 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
     static Settings fromEnvironment(Map<String, String> environment) {
-        String policyJson = environment.get(TAG_POLICY);
-        if (policyJson == null || policyJson.isBlank()) {
-            throw new PolicyException(TAG_POLICY + " is not set: it must hold the tag policy as JSON");
-        }
-        TagPolicy policy = PolicyParser.parse(TAG_POLICY, policyJson);
+        PolicyDocument document = policyDocument(environment);
+        TagPolicy policy = document.policy();
         String override = environment.getOrDefault(ENFORCEMENT_MODE, "").trim();
         if (!override.isEmpty() && !POLICY_MODE.equals(override)) {
             policy = policy.withMode(Mode.fromName(override).orElseThrow(() -> new PolicyException(
@@ -77,6 +87,7 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
         Optional<MemberRole> memberRole = memberRole(environment);
         return new Settings(
                 policy,
+                document.origin(),
                 namespace.isBlank() ? DEFAULT_NAMESPACE : namespace,
                 environment.getOrDefault(FUNCTION_NAME, "local"),
                 LogLevel.fromEnvironment(environment.get("AWS_LAMBDA_LOG_LEVEL")),
@@ -87,6 +98,47 @@ record Settings(TagPolicy policy, String metricsNamespace, String functionName, 
                 memberRole,
                 memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole),
                 timeToAnswer(environment.get(DEADLINE_RESERVE_MS)));
+    }
+
+    /**
+     * The policy as written: a non-blank {@code TAG_POLICY} wins (an override for stacks that need
+     * their own); otherwise the file {@code POLICY_FILE} (default {@code tag-policy.json}) of the
+     * deployment package, which {@code sam build} copies to its root from the repository's root. Any
+     * problem fails the initialisation naming the file (or variable) and the field.
+     */
+    static PolicyDocument policyDocument(Map<String, String> environment) {
+        String inline = environment.get(TAG_POLICY);
+        if (inline != null && !inline.isBlank()) {
+            return PolicyDocument.parse(PolicyOrigin.ENVIRONMENT + TAG_POLICY, TAG_POLICY, inline.getBytes(StandardCharsets.UTF_8));
+        }
+        String name = environment.getOrDefault(POLICY_FILE, "").trim();
+        name = name.isEmpty() ? DEFAULT_POLICY_FILE : name;
+        Path file = packageFile(environment.getOrDefault(TASK_ROOT, ""), name);
+        byte[] text;
+        try {
+            text = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new PolicyException(name + " is not in the deployment package (" + file + "): `sam build` copies the repository's "
+                    + DEFAULT_POLICY_FILE + " there; or set " + TAG_POLICY);
+        } catch (IOException e) {
+            throw new PolicyException(name + " cannot be read (" + file + "): " + e);
+        }
+        return PolicyDocument.parse(PolicyOrigin.FILE + name, name, text);
+    }
+
+    /** {@code name} in the package: a relative path that stays inside it. */
+    private static Path packageFile(String root, String name) {
+        Path relative;
+        try {
+            relative = Path.of(name).normalize();
+        } catch (InvalidPathException e) {
+            relative = null;
+        }
+        if (relative == null || relative.isAbsolute() || relative.startsWith("..") || relative.toString().isEmpty()) {
+            throw new PolicyException(POLICY_FILE + " must name a file in the deployment package, relative to its root (such as "
+                    + DEFAULT_POLICY_FILE + "), not \"" + name + "\"");
+        }
+        return Path.of(root).resolve(relative);
     }
 
     /**

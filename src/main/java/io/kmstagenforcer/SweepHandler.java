@@ -60,7 +60,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), with.nanoTime(), with.sleeper());
         KmsKeys keys = KmsKeys.paced(with.clients(), pacer).answeringWithin(settings.timeToAnswer());
         this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
-                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock());
+                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock(), settings.policyOrigin());
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), log), keys,
                 NotFoundRetry.NONE, with.clock(), settings.identity(), log);

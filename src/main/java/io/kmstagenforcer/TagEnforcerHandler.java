@@ -54,7 +54,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
     public TagEnforcerHandler(Collaborators with) {
         Settings settings = Settings.fromEnvironment(with.environment());
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
-        this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock());
+        this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock(), settings.policyOrigin());
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), decisions),
                 new KmsKeys(with.clients()).answeringWithin(settings.timeToAnswer()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);

@@ -18,6 +18,7 @@ import io.kmstagenforcer.sweep.SweepFailure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,11 @@ class SweepHandlerTest {
         JsonField summary = logLines("sweep-summary").get(0);
         assertEquals(1L, summary.get("totals").get("remediated").optionalLong().orElseThrow());
         assertEquals(2L, summary.get("totals").get("calls").get("ListResourceTags").optionalLong().orElseThrow());
+        PolicyOrigin policy = PolicyOrigin.of("env:TAG_POLICY", POLICY.getBytes(StandardCharsets.UTF_8));
+        for (JsonField line : List.of(summary, logLines("decision").get(0), logLines("decision").get(1))) {
+            assertEquals(policy.source(), line.get("policy").get("source").requiredString(), "the summary and every decision name the policy");
+            assertEquals(policy.sha256(), line.get("policy").get("sha256").requiredString());
+        }
         JsonField metrics = logLines(null).get(0);
         assertEquals(2L, metrics.get("KeysSeen").optionalLong().orElseThrow());
         assertEquals(2L, metrics.get("WriteCalls").optionalLong().orElseThrow());

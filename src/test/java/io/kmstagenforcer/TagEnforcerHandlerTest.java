@@ -41,6 +41,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -348,12 +349,14 @@ class TagEnforcerHandlerTest {
     @Nested
     class Configuration {
         @Test
-        void refusesToStartWithoutAPolicy() {
+        void refusesToStartWithoutAPolicyNamingTheMissingFile(@TempDir Path emptyPackage) {
             environment.remove("TAG_POLICY");
+            environment.put("LAMBDA_TASK_ROOT", emptyPackage.toString());
 
             PolicyException error = assertThrows(PolicyException.class, TagEnforcerHandlerTest.this::handler);
 
-            assertTrue(error.getMessage().contains("TAG_POLICY is not set"), error.getMessage());
+            assertTrue(error.getMessage().startsWith("tag-policy.json is not in the deployment package (" + emptyPackage.resolve("tag-policy.json")),
+                    error.getMessage());
         }
 
         @Test

@@ -1,8 +1,8 @@
 package io.kmstagenforcer.cli;
 
 import io.kmstagenforcer.policy.PolicyException;
-import io.kmstagenforcer.policy.PolicyParser;
-import io.kmstagenforcer.policy.TagPolicy;
+import io.kmstagenforcer.policy.PolicyDocument;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 import java.util.function.ToIntFunction;
@@ -22,8 +23,9 @@ final class Cli {
     static final int USAGE = 2;
     /** KMS or the credentials failed. */
     static final int KMS_FAILURE = 3;
-    /** What the function calls the policy in its messages: the environment variable it reads it from. */
-    static final String POLICY_NAME = "TAG_POLICY";
+    /** The option that names the policy file, and the file it reads without it: the function's own (Settings). */
+    static final String POLICY = "--policy";
+    static final String DEFAULT_POLICY_FILE = "tag-policy.json";
 
     private Cli() {
     }
@@ -74,9 +76,25 @@ final class Cli {
         }
     }
 
-    /** The policy file, validated by the function's own parser (the same messages as at the function's initialisation). */
-    static TagPolicy readPolicy(String option, Path file) {
-        return PolicyParser.parse(POLICY_NAME, new String(read(option, file), StandardCharsets.UTF_8));
+    /**
+     * The policy file {@code --policy} names, else the function's own, {@code tag-policy.json} of the
+     * working directory (the repository's root): validated by the function's own parser, with the
+     * messages the function's initialisation gives for that file, and its source and hash as the
+     * function's decision lines carry them.
+     */
+    static PolicyDocument readPolicy(CliArguments arguments, Path workingDirectory) {
+        Optional<String> given = arguments.value(POLICY);
+        String name = given.orElse(DEFAULT_POLICY_FILE);
+        Path file = workingDirectory.resolve(name);
+        if (given.isEmpty() && !Files.exists(file)) {
+            throw new UsageException("no " + POLICY + " given, and there is no " + DEFAULT_POLICY_FILE + " in " + describe(workingDirectory)
+                    + " (run from the repository's root, or give " + POLICY + " FILE)");
+        }
+        return PolicyDocument.parse(PolicyOrigin.FILE + name, name, read(POLICY, file));
+    }
+
+    private static String describe(Path directory) {
+        return directory.toString().isEmpty() ? "the working directory" : directory.toString();
     }
 
     static byte[] read(String option, Path file) {

@@ -9,6 +9,7 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.policy.Mode;
+import io.kmstagenforcer.policy.PolicyDocument;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.sweep.Sweep;
@@ -45,10 +46,11 @@ import software.amazon.awssdk.http.SdkHttpClient;
 public final class Report {
     static final String TOOL = "report";
     static final String USAGE = """
-            usage: scripts/report --region REGION --policy FILE [--format table|json|csv] [--output FILE] [--progress]
+            usage: scripts/report --region REGION [--policy FILE] [--format table|json|csv] [--output FILE] [--progress]
 
-            Reports how every customer managed KMS key of REGION stands against the tag policy FILE,
-            in report mode whatever the policy's "mode" says: KMS is only read, never written.
+            Reports how every customer managed KMS key of REGION stands against the tag policy FILE
+            (default: tag-policy.json, the function's own, from the working directory), in report mode
+            whatever the policy's "mode" says: KMS is only read, never written.
               --format    table (default: aligned text), json (one document) or csv (RFC 4180, one row per
                           key; the summary goes to stderr; a cell that begins with = + - @, tab or CR,
                           which a spreadsheet would run as a formula, is written as "'..." instead)
@@ -65,7 +67,7 @@ public final class Report {
     static final String CREDENTIALS_HINT = "for an SSO, \"aws login\" or assume-role profile, run "
             + "eval \"$(aws configure export-credentials --profile NAME --format env)\" first (see docs/SWEEP.md)";
     private static final String REGION = "--region";
-    private static final String POLICY = "--policy";
+    private static final String POLICY = Cli.POLICY;
     private static final String FORMAT = "--format";
     private static final String OUTPUT = "--output";
     private static final String PROGRESS = "--progress";
@@ -113,8 +115,8 @@ public final class Report {
             throw new UsageException(REGION + " \"" + region + "\" is not a region name such as eu-west-1");
         }
         ReportFormat format = arguments.choice(FORMAT, ReportFormat.class, ReportFormat.TABLE);
-        String policyName = arguments.required(POLICY);
-        TagPolicy policy = Cli.readPolicy(POLICY, environment.workingDirectory().resolve(policyName)).withMode(Mode.REPORT);
+        PolicyDocument document = Cli.readPolicy(arguments, environment.workingDirectory());
+        TagPolicy policy = document.policy().withMode(Mode.REPORT);
         Path output = arguments.value(OUTPUT).map(environment.workingDirectory()::resolve).orElse(null);
         if (output != null && (Files.isDirectory(output) || !Files.isDirectory(output.toAbsolutePath().getParent()))) {
             throw new UsageException(OUTPUT + " " + output + ": not a file in an existing folder");
@@ -145,9 +147,9 @@ public final class Report {
         }
         progress.done();
 
-        ReportDocument document = new ReportDocument(region, policyName, environment.clock().instant().truncatedTo(ChronoUnit.SECONDS), lines,
+        ReportDocument report = new ReportDocument(region, document.origin(), environment.clock().instant().truncatedTo(ChronoUnit.SECONDS), lines,
                 ReportSummary.of(lines, keys.callCounts()));
-        byte[] text = format.render(document).getBytes(StandardCharsets.UTF_8);
+        byte[] text = format.render(report).getBytes(StandardCharsets.UTF_8);
         try {
             if (output == null) {
                 out.write(text);
@@ -158,7 +160,7 @@ public final class Report {
             throw new UsageException(OUTPUT + " " + output + ": cannot be written (" + e.getMessage() + ")");
         }
         if (!format.includesSummary()) {
-            err.print(ReportFormat.summaryText(document.summary()));
+            err.print(ReportFormat.summaryText(report.summary()));
         }
         return Cli.OK;
     }

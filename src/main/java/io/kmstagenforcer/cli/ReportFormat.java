@@ -3,6 +3,7 @@ package io.kmstagenforcer.cli;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
+import io.kmstagenforcer.output.ResultJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +32,8 @@ enum ReportFormat {
         @Override
         String render(ReportDocument report) {
             ReportSummary summary = report.summary();
-            return new JsonObjectWriter()
-                    .string("region", report.region())
-                    .string("policy", report.policy())
+            return ResultJson.policy(new JsonObjectWriter()
+                    .string("region", report.region()), report.policy())
                     .string("mode", "report")
                     .string("generatedAt", report.generatedAt().toString())
                     .objects("keys", report.keys(), (json, key) -> json
@@ -74,7 +74,7 @@ enum ReportFormat {
         String render(ReportDocument report) {
             StringBuilder csv = new StringBuilder(Csv.record(
                     List.of("keyArn", "outcome", "skipped", "reason", "add", "replace", "remove", "violations", "accessControlTags",
-                            "keyPolicy")));
+                            "keyPolicy", "policySource", "policySha256")));
             for (KeyReport key : report.keys()) {
                 TagChanges changes = key.changes();
                 csv.append(Csv.record(List.of(
@@ -87,7 +87,9 @@ enum ReportFormat {
                         String.join(SEPARATOR, changes.removeLines()),
                         key.violations().stream().map(KeyReport::describe).collect(Collectors.joining(SEPARATOR)),
                         String.join(SEPARATOR, key.accessControlTags()),
-                        key.keyPolicy().orElse(""))));
+                        key.keyPolicy().orElse(""),
+                        report.policy().source(),
+                        report.policy().sha256())));
             }
             return csv.toString();
         }
@@ -107,7 +109,8 @@ enum ReportFormat {
     }
 
     static String heading(ReportDocument report) {
-        return "KMS tag report for " + report.region() + ", policy " + report.policy() + ", " + report.generatedAt() + "\n"
+        return "KMS tag report for " + report.region() + ", policy " + report.policy().source() + " (sha256 "
+                + report.policy().sha256() + "), " + report.generatedAt() + "\n"
                 + "Report mode: nothing was written.\n";
     }
 

@@ -3,7 +3,7 @@ package io.kmstagenforcer.cli;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonShapeException;
-import io.kmstagenforcer.policy.TagPolicy;
+import io.kmstagenforcer.policy.PolicyDocument;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +20,12 @@ import java.util.Set;
 public final class Simulate {
     static final String TOOL = "simulate";
     static final String USAGE = """
-            usage: scripts/simulate --policy FILE --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--format text|json]
+            usage: scripts/simulate [--policy FILE] --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--format text|json]
 
             Shows what the function would do to a KMS key with these tags, offline: the violations, the
             TagResource and UntagResource it would send (in its order), the previous values it would log,
             and its outcome in enforce mode and in report mode.
+              --policy    the tag policy (default: tag-policy.json, the function's own, from the working directory)
               --tags      {"key": "value", ...}, or the output of aws kms list-resource-tags
               --event     an EventBridge event (e.g. events/create-key.json): a CreateKey or ReplicateKey
                           gives the creation context (${principal} from the event); a TagResource or
@@ -36,7 +37,7 @@ public final class Simulate {
               --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
             Exit status: 0 simulated (whatever the outcome), 2 usage, unreadable file or invalid policy.
             """;
-    private static final String POLICY = "--policy";
+    private static final String POLICY = Cli.POLICY;
     private static final String TAGS = "--tags";
     private static final String EVENT = "--event";
     private static final String KEY_ARN = "--key-arn";
@@ -66,15 +67,14 @@ public final class Simulate {
 
     private static int simulate(CliArguments arguments, PrintStream out, Path workingDirectory) {
         SimulateFormat format = arguments.choice(FORMAT, SimulateFormat.class, SimulateFormat.TEXT);
-        String policyFile = arguments.required(POLICY);
         String tagsFile = arguments.required(TAGS);
         Optional<String> eventFile = arguments.value(EVENT);
         Optional<KeyArn> keyArn = arguments.value(KEY_ARN).map(Simulate::keyArn);
         if (eventFile.isPresent() && keyArn.isPresent()) {
             throw new UsageException(KEY_ARN + " is for a run without " + EVENT + ": the event names its key");
         }
-        TagPolicy policy = Cli.readPolicy(POLICY, workingDirectory.resolve(policyFile));
-        Simulation.Input input = new Simulation.Input(policyFile, policy,
+        PolicyDocument policy = Cli.readPolicy(arguments, workingDirectory);
+        Simulation.Input input = new Simulation.Input(policy.origin(), policy.policy(),
                 TagsFile.parse(Cli.read(TAGS, workingDirectory.resolve(tagsFile))),
                 eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn,
                 arguments.value(KEY_POLICY), arguments.value(KEY_POLICY).map(file -> keyPolicy(workingDirectory.resolve(file))));

@@ -41,8 +41,7 @@ enum SimulateFormat {
         @Override
         String render(Simulation simulation) {
             Simulation.Input input = simulation.input();
-            return new JsonObjectWriter()
-                    .string("policy", input.policyFile())
+            return ResultJson.policy(new JsonObjectWriter(), input.policyOrigin())
                     .string("policyMode", input.policy().mode().label())
                     .string("event", input.eventFile().orElse(null))
                     .string("keyArn", simulation.key().map(Object::toString).orElse(null))
@@ -74,7 +73,8 @@ enum SimulateFormat {
     private static TextTable facts(Simulation simulation) {
         Simulation.Input input = simulation.input();
         TextTable facts = new TextTable("", "  ")
-                .row("policy", input.policyFile() + " (its mode: " + input.policy().mode().label() + ")");
+                .row("policy", input.policyOrigin().source() + ", sha256 " + input.policyOrigin().sha256()
+                        + " (its mode: " + input.policy().mode().label() + ")");
         input.eventFile().ifPresent(file -> facts.row("event", file + simulation.event()
                 .map(event -> ": " + event.eventName() + (event.createsKey() ? "" : " (drift: the key is re-evaluated as it stands)"))
                 .orElse("")));

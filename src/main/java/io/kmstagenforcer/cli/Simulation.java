@@ -11,6 +11,7 @@ import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.plan.KeyContext;
 import io.kmstagenforcer.policy.Mode;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TemplateVariable;
 import io.kmstagenforcer.policy.ValueTemplate;
@@ -61,7 +62,7 @@ record Simulation(
      * @param keyArn     {@code --key-arn}, for a run without an event
      * @param keyPolicyFile {@code --key-policy} as the user named it, with the key policy document it holds
      */
-    record Input(String policyFile, TagPolicy policy, Map<String, String> tags, Optional<String> eventFile,
+    record Input(PolicyOrigin policyOrigin, TagPolicy policy, Map<String, String> tags, Optional<String> eventFile,
             Optional<byte[]> eventBytes, Optional<KeyArn> keyArn, Optional<String> keyPolicyFile, Optional<String> keyPolicy) {
         Input {
             tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));

@@ -4,6 +4,7 @@ import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.enforce.ReplacementLog;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.sweep.SweepSummary;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,8 +36,11 @@ public final class DecisionLog implements ReplacementLog {
     private final LogLevel threshold;
     private final EmbeddedMetrics metrics;
     private final Clock clock;
+    private final PolicyOrigin policy;
 
-    public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock) {
+    /** @param policy the policy every decision and summary of this log applied: each line names it */
+    public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock, PolicyOrigin policy) {
+        this.policy = policy;
         this.out = out;
         this.threshold = threshold;
         this.metrics = metrics;
@@ -57,9 +61,9 @@ public final class DecisionLog implements ReplacementLog {
     public void decision(EnforcementResult result, String requestId) {
         LogLevel level = WARNINGS.contains(result.outcome()) ? LogLevel.WARN : LogLevel.INFO;
         if (!result.previousValues().isEmpty()) {
-            writeLine(ResultJson.decisionLine(result, kept(level), clock.instant(), requestId));
+            writeLine(ResultJson.decisionLine(result, policy, kept(level), clock.instant(), requestId));
         } else if (threshold.includes(level)) {
-            writeLine(ResultJson.decisionLine(result, level, clock.instant(), requestId));
+            writeLine(ResultJson.decisionLine(result, policy, level, clock.instant(), requestId));
         }
     }
 
@@ -71,7 +75,7 @@ public final class DecisionLog implements ReplacementLog {
     public void summary(SweepSummary summary, String requestId) {
         boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
-        writeLine(SweepSummaryJson.line(summary, kept(level), clock.instant(), requestId));
+        writeLine(SweepSummaryJson.line(summary, policy, kept(level), clock.instant(), requestId));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant(), kept(LogLevel.INFO)));
     }
 

@@ -3,6 +3,7 @@ package io.kmstagenforcer.output;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.time.Instant;
 
 /** The JSON forms of an {@link EnforcementResult}: the function's response and its decision log line. */
@@ -21,16 +22,22 @@ public final class ResultJson {
      * tag held before, so that no tag value is ever lost, even one the policy replaced, and for a
      * TagResource event the values its record set that the key no longer held (a person's values).
      */
-    public static byte[] decisionLine(EnforcementResult result, LogLevel level, Instant time, String requestId) {
+    public static byte[] decisionLine(EnforcementResult result, PolicyOrigin policy, LogLevel level, Instant time, String requestId) {
         JsonObjectWriter line = new JsonObjectWriter()
                 .string("timestamp", time.toString())
                 .string("level", level.name())
                 .string("type", "decision")
                 .string("requestId", requestId);
+        policy(line, policy);
         return members(line, result)
                 .stringMap("previousValues", result.previousValues())
                 .stringMap("editedValuesGone", result.editedValuesGone())
                 .toBytes();
+    }
+
+    /** The {@code policy} member: {@code {"source":"file:tag-policy.json","sha256":"0123abcd4567"}}, the policy a line applied. */
+    public static JsonObjectWriter policy(JsonObjectWriter json, PolicyOrigin policy) {
+        return json.object("policy", origin -> origin.string("source", policy.source()).string("sha256", policy.sha256()));
     }
 
     /** Writes the response's members into {@code json}, for documents that embed a result (the simulator's). */

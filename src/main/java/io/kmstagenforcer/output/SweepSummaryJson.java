@@ -1,6 +1,7 @@
 package io.kmstagenforcer.output;
 
 import io.kmstagenforcer.json.JsonObjectWriter;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.sweep.SweepSummary;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,12 +21,12 @@ public final class SweepSummaryJson {
     }
 
     /** The one summary line per sweep invocation. */
-    public static byte[] line(SweepSummary summary, LogLevel level, Instant time, String requestId) {
-        return members(new JsonObjectWriter()
+    public static byte[] line(SweepSummary summary, PolicyOrigin policy, LogLevel level, Instant time, String requestId) {
+        return members(ResultJson.policy(new JsonObjectWriter()
                 .string("timestamp", time.toString())
                 .string("level", level.name())
                 .string("type", "sweep-summary")
-                .string("requestId", requestId), summary)
+                .string("requestId", requestId), policy), summary)
                 .toBytes();
     }
 

@@ -17,8 +17,13 @@ import java.util.regex.PatternSyntaxException;
  * <p>Unknown fields are errors: a misspelt {@code "forbiden"} silently doing nothing would be worse.
  */
 public final class PolicyParser {
+    /**
+     * {@code $schema} names the JSON Schema (tag-policy.schema.json) that editors validate the file
+     * with as it is typed; the function ignores its value.
+     */
+    private static final String SCHEMA = "$schema";
     private static final Set<String> POLICY_FIELDS = Set.of(
-            "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
+            SCHEMA, "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
             "organizationRequiredTags");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
@@ -47,6 +52,7 @@ public final class PolicyParser {
     private static TagPolicy read(JsonField policy) {
         policy.asObject();
         checkFields(policy, POLICY_FIELDS);
+        policy.get(SCHEMA).optionalString();
         JsonField modeField = policy.get("mode");
         Mode mode = modeField.optionalString()
                 .map(label -> Mode.fromName(label).orElseThrow(() -> fail(modeField, "must be \"enforce\" or \"report\", not \"" + label + "\"")))

@@ -12,9 +12,14 @@ public record CliRun(int status, String stdout, String stderr) {
 
     /** {@code scripts/simulate ARGS}, run from the repository root. */
     public static CliRun simulate(List<String> args) {
+        return simulateIn(ROOT, args.toArray(String[]::new));
+    }
+
+    /** {@code scripts/simulate ARGS}, run from {@code workingDirectory}. */
+    public static CliRun simulateIn(Path workingDirectory, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Simulate.run(args, out, err, ROOT);
+        int status = Simulate.run(List.of(args), out, err, workingDirectory);
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -26,16 +26,21 @@ final class InvalidPolicies {
                 "{\"mode\": \"enforce\",");
     }
 
-    /** The message of the function's initialisation (its handler's constructor) with this policy in TAG_POLICY. */
-    static String initMessage(String policyJson) {
-        return assertThrows(PolicyException.class, () -> new TagEnforcerHandler(Collaborators.of(Map.of("TAG_POLICY", policyJson), region -> {
-            throw new AssertionError("the policy is checked before any KMS client is built");
-        }))).getMessage();
+    /**
+     * The message of the function's initialisation (its handler's constructor) with {@code folder} as its
+     * package root, whose tag-policy.json ({@link #write}) it reads.
+     */
+    static String initMessage(Path folder) {
+        return assertThrows(PolicyException.class, () -> new TagEnforcerHandler(Collaborators.of(Map.of("LAMBDA_TASK_ROOT", folder.toString()),
+                region -> {
+                    throw new AssertionError("the policy is checked before any KMS client is built");
+                }))).getMessage();
     }
 
+    /** The policy as {@code folder}'s tag-policy.json: the file the function and the tools read by default. */
     static Path write(Path folder, String policyJson) {
         try {
-            return Files.writeString(folder.resolve("policy.json"), policyJson, StandardCharsets.UTF_8);
+            return Files.writeString(folder.resolve("tag-policy.json"), policyJson, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,6 +9,7 @@ import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.plan.Problem;
 import io.kmstagenforcer.plan.Violation;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,8 @@ class ReportFormatTest {
     private static final String STUCK_KEY = "arn:aws:kms:eu-west-1:111122223333:key/4444";
     private static final String DENIED_KEY = "arn:aws:kms:eu-west-1:111122223333:key/5555";
     private static final Violation FORBIDDEN = new Violation("tmp:build", Problem.FORBIDDEN, "matches forbidden \"tmp:*\"");
+    /** The policy every report here was made with. */
+    private static final PolicyOrigin POLICY = new PolicyOrigin("file:tag-policy.json", "0123abcd4567");
     private static final Violation NO_DEFAULT = new Violation("Team", Problem.MISSING, "not fixed: the policy gives no default");
 
     private static final ReportDocument REPORT = report();
@@ -42,14 +45,14 @@ class ReportFormatTest {
                         Optional.empty(), TagChanges.NONE, List.of(NO_DEFAULT)),
                 new KeyReport(DENIED_KEY, Outcome.FAILED, Optional.of("ListResourceTags answered AccessDeniedException"),
                         Optional.empty(), TagChanges.NONE, List.of()));
-        return new ReportDocument("eu-west-1", "tag-policy.json", Instant.parse("2024-05-14T09:00:00Z"), keys,
+        return new ReportDocument("eu-west-1", POLICY, Instant.parse("2024-05-14T09:00:00Z"), keys,
                 ReportSummary.of(keys, Map.of("ListResourceTags", 5L, "ListKeys", 1L, "ListAliases", 1L, "DescribeKey", 2L)));
     }
 
     @Test
     void theTableAlignsKeysOutcomesAndOneChangeALineThenTheSummary() {
         assertEquals("""
-                KMS tag report for eu-west-1, policy tag-policy.json, 2024-05-14T09:00:00Z
+                KMS tag report for eu-west-1, policy file:tag-policy.json (sha256 0123abcd4567), 2024-05-14T09:00:00Z
                 Report mode: nothing was written.
 
                 KEY                                          OUTCOME       DETAIL
@@ -78,6 +81,8 @@ class ReportFormatTest {
 
         assertEquals("eu-west-1", json.get("region").requiredString());
         assertEquals("report", json.get("mode").requiredString());
+        assertEquals("file:tag-policy.json", json.get("policy").get("source").requiredString());
+        assertEquals("0123abcd4567", json.get("policy").get("sha256").requiredString());
         assertEquals("2024-05-14T09:00:00Z", json.get("generatedAt").requiredString());
         List<JsonField> keys = json.get("keys").elements();
         assertEquals(List.of(COMPLIANT_KEY, CHANGED_KEY, EXEMPT_KEY, STUCK_KEY, DENIED_KEY),
@@ -105,20 +110,20 @@ class ReportFormatTest {
         String csv = ReportFormat.CSV.render(REPORT);
 
         assertEquals(List.of(
-                "keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy",
-                COMPLIANT_KEY + ",COMPLIANT,,,,,,,,",
+                "keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,policySource,policySha256",
+                COMPLIANT_KEY + ",COMPLIANT,,,,,,,,,file:tag-policy.json,0123abcd4567",
                 CHANGED_KEY + ",REPORTED,,report mode: nothing written,Owner=alice,CostCenter: 12ab -> unassigned,"
-                        + "\"tmp:build (1,2)\",\"tmp:build FORBIDDEN: matches forbidden \"\"tmp:*\"\"\",,",
-                EXEMPT_KEY + ",IGNORED,exempt,key carries the exemption tag tag-enforcer:exempt,,,,,,",
+                        + "\"tmp:build (1,2)\",\"tmp:build FORBIDDEN: matches forbidden \"\"tmp:*\"\"\",,,file:tag-policy.json,0123abcd4567",
+                EXEMPT_KEY + ",IGNORED,exempt,key carries the exemption tag tag-enforcer:exempt,,,,,,,file:tag-policy.json,0123abcd4567",
                 STUCK_KEY + ",NONCOMPLIANT,,the policy gives no value to fix these violations with,,,,"
-                        + "Team MISSING: not fixed: the policy gives no default,,",
-                DENIED_KEY + ",FAILED,,ListResourceTags answered AccessDeniedException,,,,,,"),
+                        + "Team MISSING: not fixed: the policy gives no default,,,file:tag-policy.json,0123abcd4567",
+                DENIED_KEY + ",FAILED,,ListResourceTags answered AccessDeniedException,,,,,,,file:tag-policy.json,0123abcd4567"),
                 List.of(csv.split("\r\n")));
         assertTrue(csv.endsWith("\r\n"));
     }
 
     /** checkKeyPolicy: one key whose changed Team tag a key policy condition names, one whose key policy could not be read. */
-    private static final ReportDocument ABAC_REPORT = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+    private static final ReportDocument ABAC_REPORT = new ReportDocument("eu-west-1", POLICY, Instant.EPOCH, List.of(
             new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
                     TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of("Team"), Optional.of("read")),
             new KeyReport(STUCK_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
@@ -141,13 +146,13 @@ class ReportFormatTest {
 
         assertEquals("Team", keys.elements().get(0).get("accessControlTags").elements().get(0).requiredString());
         assertEquals("read", keys.elements().get(0).get("keyPolicy").requiredString());
-        assertTrue(csv.contains(CHANGED_KEY + ",REPORTED,,report mode: nothing written,Team=unassigned,,,,Team,read\r\n"), csv);
+        assertTrue(csv.contains(CHANGED_KEY + ",REPORTED,,report mode: nothing written,Team=unassigned,,,,Team,read,file:tag-policy.json,0123abcd4567\r\n"), csv);
     }
 
     @Test
     void severalChangesOfOneKindShareACsvFieldSeparatedBySemicolons() {
         TagChanges changes = TagChanges.of(Map.of(), List.of("a", "b"), Map.of("a", "1", "b", "2"));
-        ReportDocument report = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+        ReportDocument report = new ReportDocument("eu-west-1", POLICY, Instant.EPOCH, List.of(
                 new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.empty(), Optional.empty(), changes, List.of())),
                 ReportSummary.of(List.of(), Map.of()));
 
@@ -157,11 +162,11 @@ class ReportFormatTest {
     @Test
     void aCsvCellThatBeginsWithATagKeyASpreadsheetWouldReadAsAFormulaIsNeutralised() {
         TagChanges changes = TagChanges.of(Map.of("=HYPERLINK(\"http://example.com\")", "x"), List.of("@SUM(A1)"), Map.of("@SUM(A1)", "1"));
-        ReportDocument report = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
+        ReportDocument report = new ReportDocument("eu-west-1", POLICY, Instant.EPOCH, List.of(
                 new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.empty(), Optional.empty(), changes, List.of())),
                 ReportSummary.of(List.of(), Map.of()));
 
-        assertEquals(CHANGED_KEY + ",REPORTED,,,\"'=HYPERLINK(\"\"http://example.com\"\")=x\",,\"'@SUM(A1) (1)\",,,",
+        assertEquals(CHANGED_KEY + ",REPORTED,,,\"'=HYPERLINK(\"\"http://example.com\"\")=x\",,\"'@SUM(A1) (1)\",,,,file:tag-policy.json,0123abcd4567",
                 ReportFormat.CSV.render(report).split("\r\n")[1]);
     }
 

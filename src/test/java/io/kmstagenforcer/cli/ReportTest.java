@@ -23,9 +23,13 @@ class ReportTest {
     Path folder;
 
     private static Report.Environment withoutKms(AwsCredentialsProvider credentials) {
+        return withoutKms(credentials, CliRun.ROOT);
+    }
+
+    private static Report.Environment withoutKms(AwsCredentialsProvider credentials, Path workingDirectory) {
         return new Report.Environment(region -> {
             throw new AssertionError("no KMS client may be built here");
-        }, credentials, Clock.systemUTC(), System::nanoTime, duration -> { }, false, CliRun.ROOT);
+        }, credentials, Clock.systemUTC(), System::nanoTime, duration -> { }, false, workingDirectory);
     }
 
     private static CliRun report(String... args) {
@@ -35,10 +39,11 @@ class ReportTest {
     @ParameterizedTest
     @MethodSource("io.kmstagenforcer.cli.InvalidPolicies#examples")
     void anInvalidPolicyIsRefusedWithTheFunctionsOwnInitMessageAndExitStatus2(String policy) {
-        CliRun run = report("--region", "eu-west-1", "--policy", InvalidPolicies.write(folder, policy).toString());
+        InvalidPolicies.write(folder, policy);
+        CliRun run = CliRun.report(withoutKms(CREDENTIALS, folder), "--region", "eu-west-1");
 
         assertEquals(2, run.status(), run::toString);
-        assertEquals(InvalidPolicies.initMessage(policy) + "\n", run.stderr());
+        assertEquals(InvalidPolicies.initMessage(folder) + "\n", run.stderr());
         assertEquals("", run.stdout());
     }
 
@@ -48,7 +53,7 @@ class ReportTest {
 
         assertEquals(2, run.status());
         assertEquals("report: --region is required\n"
-                + "usage: scripts/report --region REGION --policy FILE [--format table|json|csv] [--output FILE] [--progress]"
+                + "usage: scripts/report --region REGION [--policy FILE] [--format table|json|csv] [--output FILE] [--progress]"
                 + " (--help explains)\n", run.stderr());
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kmstagenforcer.json.JsonField;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,10 +41,11 @@ class SimulateTest {
     @ParameterizedTest
     @MethodSource("io.kmstagenforcer.cli.InvalidPolicies#examples")
     void anInvalidPolicyIsRefusedWithTheFunctionsOwnInitMessageAndExitStatus2(String policy) {
-        CliRun run = CliRun.simulate("--policy", InvalidPolicies.write(folder, policy).toString(), "--tags", NONCOMPLIANT);
+        InvalidPolicies.write(folder, policy);
+        CliRun run = CliRun.simulateIn(folder, "--tags", CliRun.ROOT.resolve(NONCOMPLIANT).toString());
 
         assertEquals(2, run.status(), run::toString);
-        assertEquals(InvalidPolicies.initMessage(policy) + "\n", run.stderr());
+        assertEquals(InvalidPolicies.initMessage(folder) + "\n", run.stderr());
         assertEquals("", run.stdout());
     }
 
@@ -129,7 +131,7 @@ class SimulateTest {
         String out = simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--event", "events/create-key-aws-managed.json").stdout();
 
         assertEquals("""
-                policy  examples/tag-policy.json (its mode: enforce)
+                policy  file:examples/tag-policy.json, sha256 0a8171b89b3b (its mode: enforce)
                 event   events/create-key-aws-managed.json
 
                 outcome
@@ -191,10 +193,12 @@ class SimulateTest {
     }
 
     @Test
-    void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() {
+    void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() throws Exception {
         JsonField json = JsonField.parse("simulation", simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--format", "json").stdout());
 
         assertEquals("existingKey", json.get("context").requiredString());
+        assertEquals("file:" + POLICY, json.get("policy").get("source").requiredString());
+        assertEquals(PolicyOrigin.of("", Files.readAllBytes(CliRun.ROOT.resolve(POLICY))).sha256(), json.get("policy").get("sha256").requiredString());
         assertTrue(json.get("keyArnIsPlaceholder").optionalBoolean().orElseThrow());
         assertEquals(List.of("principal", "principal.arn"),
                 json.get("unknownVariables").elements().stream().map(JsonField::requiredString).toList());
@@ -233,6 +237,6 @@ class SimulateTest {
         CliRun run = CliRun.simulate("--help");
 
         assertEquals(0, run.status());
-        assertTrue(run.stdout().startsWith("usage: scripts/simulate --policy FILE --tags FILE"), run::toString);
+        assertTrue(run.stdout().startsWith("usage: scripts/simulate [--policy FILE] --tags FILE"), run::toString);
     }
 }

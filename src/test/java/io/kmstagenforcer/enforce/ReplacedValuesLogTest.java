@@ -11,6 +11,7 @@ import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Policies;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.sweep.FakeKms;
@@ -88,7 +89,8 @@ class ReplacedValuesLogTest {
     private TagEnforcer enforcer() {
         TagPolicy policy = Policies.parse(POLICY);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        DecisionLog decisions = new DecisionLog(log, LogLevel.INFO, new EmbeddedMetrics("Test", "test"), clock);
+        DecisionLog decisions = new DecisionLog(log, LogLevel.INFO, new EmbeddedMetrics("Test", "test"), clock,
+                PolicyOrigin.of("env:TAG_POLICY", POLICY.getBytes(StandardCharsets.UTF_8)));
         return new TagEnforcer(policy, PolicySource.fixed(policy), new KmsKeys(region -> kms), NotFoundRetry.NONE, clock,
                 EnforcerIdentity.NONE, decisions);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.cli.CliRun;
+import io.kmstagenforcer.policy.PolicyOrigin;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,8 @@ class ReportScriptIT {
         try (KmsProxy proxy = KmsProxy.start(MOTO.endpoint())) {
             Path stdout = home.resolve("stdout");
             Path stderr = home.resolve("stderr");
-            ProcessBuilder builder = new ProcessBuilder("bash", "scripts/report", "--no-build", "--region", HOME_REGION,
-                    "--policy", "examples/tag-policy.json", "--format", "csv")
+            // No --policy: the repository's tag-policy.json, the file the function enforces.
+            ProcessBuilder builder = new ProcessBuilder("bash", "scripts/report", "--no-build", "--region", HOME_REGION, "--format", "csv")
                     .directory(CliRun.ROOT.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(stdout.toFile())
@@ -60,10 +61,13 @@ class ReportScriptIT {
 
             assertEquals(0, process.exitValue(), () -> read(stderr));
             List<String> rows = List.of(read(stdout).split("\r\n"));
-            assertEquals("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy", rows.get(0));
+            assertEquals("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,policySource,policySha256",
+                    rows.get(0));
             assertEquals(2, rows.size(), rows::toString);
             assertTrue(rows.get(1).startsWith(key + ",REPORTED,,report mode: nothing written,Owner=zoë; "), rows::toString);
             assertTrue(rows.get(1).contains("tmp:build (1); owner (zoë)"), rows::toString);
+            PolicyOrigin policy = PolicyOrigin.of("file:tag-policy.json", Files.readAllBytes(CliRun.ROOT.resolve("tag-policy.json")));
+            assertTrue(rows.get(1).endsWith(",file:tag-policy.json," + policy.sha256()), rows::toString);
             assertTrue(read(stderr).startsWith("Summary\n  keys seen      1\n"), () -> read(stderr));
             assertFalse(read(stderr).contains("SLF4J"), () -> read(stderr));
             assertFalse(proxy.received().contains("TagResource") || proxy.received().contains("UntagResource"), proxy.received()::toString);

@@ -98,6 +98,13 @@ class SamBuildIT {
         }
     }
 
+    /** The policy is a file of the repository: the package holds it, byte for byte, at its root (/var/task). */
+    @Test
+    void theArtifactHoldsTheRepositorysPolicyFileAtItsRoot() throws IOException {
+        assertEquals(Files.readString(ROOT.resolve("tag-policy.json")), Files.readString(artifacts.resolve("tag-policy.json")));
+        assertFalse(Files.exists(artifacts.resolve("tag-policy.schema.json")), "the schema is for editors and tests, not the function");
+    }
+
     @Test
     void theBuildCompilesAndRunsNoTest() {
         assertFalse(Files.exists(scratch.resolve("target/test-classes")), "no test was compiled");
@@ -112,11 +119,14 @@ class SamBuildIT {
         assertEquals(dryRun("build-TagEnforcerFunction"), dryRun("build-SweepFunction"));
     }
 
+    /** Without TAG_POLICY (the template's default), the function enforces the package's tag-policy.json. */
     @Test
-    void theArtifactAnswersACreateKeyUnderTheLambdaRuntime() {
+    void theArtifactAnswersACreateKeyUnderTheLambdaRuntimeWithThePackagesPolicyFile() {
         CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
+        Map<String, String> environment = environment();
+        environment.put("TAG_POLICY", "");
 
-        LocalRuntime.Result result = LocalRuntime.invoke(environment(),
+        LocalRuntime.Result result = LocalRuntime.invoke(environment,
                 List.of("--task-root", artifacts.toString(), "--function", "TagEnforcerFunction"), LocalRuntime.DEFAULT_TIMEOUT,
                 event.writeTo(work, "create-key"));
 

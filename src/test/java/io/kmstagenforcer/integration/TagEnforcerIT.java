@@ -13,6 +13,11 @@ import io.kmstagenforcer.enforce.NotFoundRetry;
 import io.kmstagenforcer.enforce.RetryableFailure;
 import io.kmstagenforcer.integration.HandlerRuns.Captured;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
+import io.kmstagenforcer.policy.Policies;
+import io.kmstagenforcer.policy.PolicyOrigin;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -267,6 +273,27 @@ class TagEnforcerIT {
         assertEquals("Payments", after.get("Team"), "a protected tag keeps its value, even one the rules reject");
         assertEquals("atlas", after.get("tmp:abac-project"), "a protected tag is never removed, even a forbidden one");
         assertEquals(Map.of("Team", "Payments", "tmp:abac-project", "atlas", "Owner", CloudTrailEvents.SESSION), after);
+    }
+
+    /** The policy is a file of the package, of any reasonable size; every decision line names it and its hash. */
+    @Test
+    void aPolicyFileOfTenThousandCharactersIsEnforcedAndTheDecisionLineNamesItsSourceAndHash(@TempDir Path taskRoot) throws Exception {
+        String policy = Policies.tenThousandCharacters();
+        Files.writeString(taskRoot.resolve("tag-policy.json"), policy, StandardCharsets.UTF_8);
+        Map<String, String> environment = HandlerRuns.environment("LAMBDA_TASK_ROOT", taskRoot.toString());
+        environment.remove("TAG_POLICY");
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of());
+
+        Captured<Response> run = HandlerRuns.capturingStdout(() -> HandlerRuns.invoke(new TagEnforcerHandler(Collaborators.of(environment, clients)),
+                event));
+
+        assertEquals("REMEDIATED", run.result().outcome(), run.result()::toString);
+        Map<String, String> tags = MOTO.keys().tags(event.keyArn());
+        assertEquals(50, tags.size(), tags::toString);
+        assertEquals(Set.of("value-0"), Set.copyOf(tags.values()));
+        assertEquals(List.of(LIST, TAG), clients.callNames(), "one read, one write, whatever the policy's size");
+        PolicyOrigin origin = PolicyOrigin.of("file:tag-policy.json", policy.getBytes(StandardCharsets.UTF_8));
+        assertEquals(Map.of("source", origin.source(), "sha256", origin.sha256()), run.decisionLine().stringMap("policy"));
     }
 
     private TagEnforcerHandler handler() {

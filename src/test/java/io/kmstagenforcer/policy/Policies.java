@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Test shorthand for policies. Policies are written with single quotes ({@code {'mode':'report'}})
@@ -14,6 +16,18 @@ public final class Policies {
     public static final String NAME = "TAG_POLICY";
 
     private Policies() {
+    }
+
+    /**
+     * A valid policy of more than 10,000 characters, as a policy file may be (TAG_POLICY's 4 KB does not
+     * apply to it): 50 required tags, each {@code Tag00}..{@code Tag49} defaulting to {@code value-0}
+     * and allowing {@code value-0}..{@code value-39}.
+     */
+    public static String tenThousandCharacters() {
+        String allowed = IntStream.range(0, 40).mapToObj(i -> "\"value-" + i + "\"").collect(Collectors.joining(", "));
+        return "{\n  \"required\": {\n" + IntStream.range(0, 50)
+                .mapToObj(i -> String.format("    \"Tag%02d\": {\"default\": \"value-0\", \"allowed\": [%s]}", i, allowed))
+                .collect(Collectors.joining(",\n")) + "\n  }\n}\n";
     }
 
     /** The single-quoted shorthand as real JSON. */

@@ -595,17 +595,13 @@ class TemplateTest {
         Map<String, Object> params = map(template.get("Parameters"), "Parameters");
         Map<String, Object> tagPolicy = map(params.get("TagPolicy"), "TagPolicy");
         assertEquals("String", tagPolicy.get("Type"));
-        assertEquals(2, ((Number) tagPolicy.get("MinLength")).intValue());
         // CloudFormation applies AllowedPattern as a Java regex to the whole value.
         Pattern allowed = Pattern.compile((String) tagPolicy.get("AllowedPattern"));
-        String defaultPolicy = (String) tagPolicy.get("Default");
-        assertTrue(allowed.matcher(defaultPolicy).matches(), "default policy matches AllowedPattern");
+        assertEquals("", tagPolicy.get("Default"), "empty by default: the function enforces tag-policy.json, the package's file");
+        assertTrue(allowed.matcher("").matches(), "empty = the policy file");
         assertTrue(allowed.matcher("{\n  \"mode\": \"report\"\n}\n").matches(), "multi-line JSON accepted");
         assertFalse(allowed.matcher("[]").matches(), "a JSON array is rejected");
         assertFalse(allowed.matcher("mode=enforce").matches(), "non-JSON is rejected");
-        Map<String, Object> parsed = map(parseYaml(defaultPolicy), "default TagPolicy (JSON)");
-        assertTrue(parsed.containsKey("required") && parsed.containsKey("mode"), "default policy shape: " + parsed);
-        assertTrue(defaultPolicy.contains("${principal}"), "the placeholder survives in the default");
 
         Map<String, Object> mode = map(params.get("Mode"), "Mode");
         assertEquals(Set.of("enforce", "report", "policy"), Set.copyOf(list(mode.get("AllowedValues"), "Mode")));
