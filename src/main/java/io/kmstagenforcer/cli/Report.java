@@ -22,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -145,8 +148,9 @@ public final class Report {
         }
         progress.done();
 
-        ReportDocument document = new ReportDocument(region, policyName, environment.clock().instant().truncatedTo(ChronoUnit.SECONDS), lines,
-                ReportSummary.of(lines, keys.callCounts()));
+        Instant generatedAt = environment.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        ReportDocument document = new ReportDocument(region, policyName, generatedAt, lines,
+                ReportSummary.of(lines, keys.callCounts(), LocalDate.ofInstant(generatedAt, ZoneOffset.UTC)));
         byte[] text = format.render(document).getBytes(StandardCharsets.UTF_8);
         try {
             if (output == null) {
