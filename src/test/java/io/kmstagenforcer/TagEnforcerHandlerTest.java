@@ -243,6 +243,43 @@ class TagEnforcerHandlerTest {
             verify(kms).listResourceTags(list(KEY_ARN));
             verifyNoMoreInteractions(kms);
         }
+
+        /** The clock says 2024-05-14: an exemption until that day still holds, to its end (UTC). */
+        @Test
+        void onItsLastDayAnExemptionStillHoldsAndTheResponseSaysUntilWhen() {
+            givenTags(KEY_ARN, "tag-enforcer:exempt", "until 2024-05-14", "Scratch", "x");
+
+            JsonField response = invoke("events/create-key.json", Instant.parse("2024-05-14T23:59:59Z"));
+
+            assertEquals("IGNORED", text(response, "outcome"));
+            assertEquals("exempt", text(response, "skipped"));
+            assertEquals("key carries the exemption tag tag-enforcer:exempt until 2024-05-14", text(response, "reason"));
+            assertEquals("active", text(response.get("exemption"), "state"));
+            assertEquals("2024-05-14", text(response.get("exemption"), "until"));
+            verify(kms).listResourceTags(list(KEY_ARN));
+            verifyNoMoreInteractions(kms);
+        }
+
+        @Test
+        void theDayAfterItsEndDateTheKeyIsEnforcedAndTheDecisionSaysTheExemptionExpired() {
+            givenTags(KEY_ARN, "tag-enforcer:exempt", "until 2024-05-13", "Scratch", "x");
+
+            JsonField response = invoke("events/create-key.json", Instant.parse("2024-05-14T00:00:00Z"));
+
+            assertEquals("REMEDIATED", text(response, "outcome"));
+            assertFalse(response.get("skipped").isPresent(), "not skipped");
+            InOrder calls = inOrder(kms);
+            calls.verify(kms).listResourceTags(list(KEY_ARN));
+            calls.verify(kms).tagResource(tag(KEY_ARN, ordered(
+                    "Owner", "alice", "CostCenter", "unassigned", "Environment", "dev", "CreatedBy", ALICE_ROLE_SESSION)));
+            calls.verify(kms).untagResource(untag(KEY_ARN, "Scratch"));
+            verifyNoMoreInteractions(kms);
+            JsonField exemption = logLine("decision").get("exemption");
+            assertEquals("expired", text(exemption, "state"));
+            assertEquals("2024-05-13", text(exemption, "until"));
+            assertEquals("until 2024-05-13", text(exemption, "value"));
+            assertEquals("exemption tag-enforcer:exempt expired on 2024-05-13: the key is enforced again", text(exemption, "detail"));
+        }
     }
 
     @Nested

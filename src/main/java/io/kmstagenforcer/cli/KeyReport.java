@@ -4,7 +4,9 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.plan.Exemption;
 import io.kmstagenforcer.plan.Violation;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +21,12 @@ import java.util.Optional;
  * @param violations every way the key breaks the policy, fixed or not
  * @param accessControlTags with checkKeyPolicy, the tags enforce mode would change that a key policy condition names
  * @param keyPolicy  with checkKeyPolicy, for a key that would change: {@code read}, or why it could not be read
+ * @param exemption  for a key carrying the exemption tag: whether it exempts the key, until when, or why not
  */
 record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
-        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy) {
+        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy, Optional<Exemption> exemption) {
+    /** An exemption ending this many days from the report's day or sooner is flagged: time to renew it or fix the key. */
+    static final int ENDING_SOON_DAYS = 30;
 
     KeyReport {
         violations = List.copyOf(violations);
@@ -31,7 +36,7 @@ record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Option
     /** A key whose key policy was not looked at. */
     KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
             List<Violation> violations) {
-        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty());
+        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -50,7 +55,13 @@ record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Option
                 changes,
                 result.violations(),
                 result.accessControlTags(),
-                result.keyPolicy());
+                result.keyPolicy(),
+                result.exemption());
+    }
+
+    /** An exemption that still exempts the key and ends within {@link #ENDING_SOON_DAYS} days of {@code today}. */
+    boolean exemptionEndsSoon(LocalDate today) {
+        return exemption.filter(held -> held.endsWithin(today, ENDING_SOON_DAYS)).isPresent();
     }
 
     /** What the key policy check found, as detail lines: each access-control tag, and a key policy that could not be read. */

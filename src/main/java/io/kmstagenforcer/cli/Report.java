@@ -23,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,8 +150,9 @@ public final class Report {
         }
         progress.done();
 
-        ReportDocument report = new ReportDocument(region, document.origin(), environment.clock().instant().truncatedTo(ChronoUnit.SECONDS), lines,
-                ReportSummary.of(lines, keys.callCounts()));
+        Instant generatedAt = environment.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+        ReportDocument report = new ReportDocument(region, document.origin(), generatedAt, lines,
+                ReportSummary.of(lines, keys.callCounts(), LocalDate.ofInstant(generatedAt, ZoneOffset.UTC)));
         byte[] text = format.render(report).getBytes(StandardCharsets.UTF_8);
         try {
             if (output == null) {

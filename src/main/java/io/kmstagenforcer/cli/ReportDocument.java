@@ -2,6 +2,8 @@ package io.kmstagenforcer.cli;
 
 import io.kmstagenforcer.policy.PolicyOrigin;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -12,5 +14,10 @@ import java.util.List;
 record ReportDocument(String region, PolicyOrigin policy, Instant generatedAt, List<KeyReport> keys, ReportSummary summary) {
     ReportDocument {
         keys = List.copyOf(keys);
+    }
+
+    /** The day (UTC) the report was made: exemptions' end dates are judged and counted from it. */
+    LocalDate today() {
+        return LocalDate.ofInstant(generatedAt, ZoneOffset.UTC);
     }
 }

@@ -4,6 +4,7 @@ import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.output.ResultJson;
+import io.kmstagenforcer.plan.Exemption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ enum ReportFormat {
                     keys.row(concat(new String[] {"", ""}, more));
                 }
             }
-            return heading(report) + "\n" + keys.render() + "\n" + summaryText(report.summary());
+            return heading(report) + "\n" + keys.render() + "\n" + exemptionsText(report) + summaryText(report.summary());
         }
     },
     /** One JSON document: {@code keys}, one object per key, and {@code summary}. */
@@ -51,6 +52,14 @@ enum ReportFormat {
                                     .string("detail", violation.detail()))
                             .strings("accessControlTags", key.accessControlTags())
                             .string("keyPolicy", key.keyPolicy().orElse(null)))
+                    .objects("exemptions", withExemption(report), (json, key) -> {
+                        Exemption exemption = key.exemption().orElseThrow();
+                        json.string("keyArn", key.keyArn());
+                        ResultJson.exemption(json, exemption);
+                        exemption.daysLeft(report.today()).ifPresentOrElse(days -> json.number("daysLeft", days),
+                                () -> json.string("daysLeft", null));
+                        json.bool("endsWithin" + KeyReport.ENDING_SOON_DAYS + "Days", key.exemptionEndsSoon(report.today()));
+                    })
                     .object("summary", json -> json
                             .number("keysSeen", summary.keysSeen())
                             .number("compliant", summary.compliant())
@@ -58,7 +67,8 @@ enum ReportFormat {
                             .number("nonCompliant", summary.nonCompliant())
                             .object("skipped", skipped -> summary.skipped().forEach((reason, count) -> skipped.number(reason.label(), count)))
                             .number("failed", summary.failed())
-                            .object("kmsCalls", calls -> summary.kmsCalls().forEach(calls::number)))
+                            .object("kmsCalls", calls -> summary.kmsCalls().forEach(calls::number))
+                            .object("exemptions", exemptions -> summary.exemptions().forEach(exemptions::number)))
                     .toJson() + "\n";
         }
     },
@@ -74,7 +84,8 @@ enum ReportFormat {
         String render(ReportDocument report) {
             StringBuilder csv = new StringBuilder(Csv.record(
                     List.of("keyArn", "outcome", "skipped", "reason", "add", "replace", "remove", "violations", "accessControlTags",
-                            "keyPolicy", "policySource", "policySha256")));
+                            "keyPolicy", "exemption", "exemptUntil", "exemptionEndsWithin" + KeyReport.ENDING_SOON_DAYS + "Days",
+                            "policySource", "policySha256")));
             for (KeyReport key : report.keys()) {
                 TagChanges changes = key.changes();
                 csv.append(Csv.record(List.of(
@@ -88,6 +99,9 @@ enum ReportFormat {
                         key.violations().stream().map(KeyReport::describe).collect(Collectors.joining(SEPARATOR)),
                         String.join(SEPARATOR, key.accessControlTags()),
                         key.keyPolicy().orElse(""),
+                        key.exemption().map(exemption -> exemption.state().label()).orElse(""),
+                        key.exemption().map(ReportFormat::ends).orElse(""),
+                        key.exemptionEndsSoon(report.today()) ? "yes" : "",
                         report.policy().source(),
                         report.policy().sha256())));
             }
@@ -114,8 +128,33 @@ enum ReportFormat {
                 + "Report mode: nothing was written.\n";
     }
 
+    /**
+     * Every key carrying the exemption tag: how it stands, its end date, and a flag on those that end within
+     * {@value KeyReport#ENDING_SOON_DAYS} days; nothing when no key carries it.
+     */
+    static String exemptionsText(ReportDocument report) {
+        List<KeyReport> exempted = withExemption(report);
+        if (exempted.isEmpty()) {
+            return "";
+        }
+        TextTable table = new TextTable("", "  ").row("KEY", "EXEMPTION", "ENDS", "NOTE");
+        for (KeyReport key : exempted) {
+            Exemption exemption = key.exemption().orElseThrow();
+            String note = key.exemptionEndsSoon(report.today())
+                    ? "ends within " + KeyReport.ENDING_SOON_DAYS + " days (" + exemption.daysLeft(report.today()).getAsInt() + " left)"
+                    : exemption.honoured() ? "" : exemption.detail();
+            table.row(key.keyArn(), exemption.state().label(), ends(exemption), note);
+        }
+        return "Exemptions (the exemption tag of " + report.policy().source() + ", judged on " + report.today() + ")\n" + table.render() + "\n";
+    }
+
     /** The totals as aligned text: the end of the table, and what stderr gets for CSV. */
     static String summaryText(ReportSummary summary) {
+        TextTable exemptions = new TextTable("  ", "  ");
+        if (summary.exemptionsInAll() > 0) {
+            exemptions.row("exemptions", String.valueOf(summary.exemptionsInAll()), counts(summary.exemptions().entrySet().stream()
+                    .map(entry -> Map.entry(words(entry.getKey()), entry.getValue())).toList()));
+        }
         return "Summary\n" + new TextTable("  ", "  ")
                 .row("keys seen", String.valueOf(summary.keysSeen()))
                 .row("compliant", String.valueOf(summary.compliant()))
@@ -125,7 +164,25 @@ enum ReportFormat {
                         .map(entry -> Map.entry(entry.getKey().label(), entry.getValue())).toList()))
                 .row("failed", String.valueOf(summary.failed()))
                 .row("KMS calls", String.valueOf(summary.kmsCallsInAll()), counts(List.copyOf(summary.kmsCalls().entrySet())))
+                .rows(exemptions)
                 .render();
+    }
+
+    /** The end date, {@code no end date}, or {@code not a date} when the value names one that is not a date. */
+    private static String ends(Exemption exemption) {
+        if (exemption.until().isPresent()) {
+            return exemption.until().get().toString();
+        }
+        return exemption.state() == Exemption.State.END_DATE_NOT_A_DATE ? "not a date" : "no end date";
+    }
+
+    private static List<KeyReport> withExemption(ReportDocument report) {
+        return report.keys().stream().filter(key -> key.exemption().isPresent()).toList();
+    }
+
+    /** {@code endingWithin30Days} as {@code ending within 30 days}. */
+    private static String words(String label) {
+        return label.replaceAll("([A-Z])|([0-9]+)", " $1$2").toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ").trim();
     }
 
     /** {@code name n, name n} for the non-zero counts. */

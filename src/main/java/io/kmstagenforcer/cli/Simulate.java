@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +22,8 @@ import java.util.Set;
 public final class Simulate {
     static final String TOOL = "simulate";
     static final String USAGE = """
-            usage: scripts/simulate [--policy FILE] --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--format text|json]
+            usage: scripts/simulate [--policy FILE] --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--today YYYY-MM-DD]
+                                  [--format text|json]
 
             Shows what the function would do to a KMS key with these tags, offline: the violations, the
             TagResource and UntagResource it would send (in its order), the previous values it would log,
@@ -33,6 +36,7 @@ public final class Simulate {
               --key-arn   the key, without --event (default: a placeholder ARN)
               --key-policy  the key's key policy, for a policy with checkKeyPolicy: the policy document, or the
                           output of aws kms get-key-policy (default: the default key policy, which names no tag)
+              --today     the day (UTC) an exemption's "until YYYY-MM-DD" is judged on (default: today)
               --format    text (default) or json
               --no-build  (the script) run what target/lambda holds; without it the script builds it when missing or stale
             Exit status: 0 simulated (whatever the outcome), 2 usage, unreadable file or invalid policy.
@@ -43,6 +47,7 @@ public final class Simulate {
     private static final String KEY_ARN = "--key-arn";
     private static final String FORMAT = "--format";
     private static final String KEY_POLICY = "--key-policy";
+    private static final String TODAY = "--today";
 
     private Simulate() {
     }
@@ -61,7 +66,7 @@ public final class Simulate {
         PrintStream out = Cli.utf8(stdout);
         PrintStream err = Cli.utf8(stderr);
         return Cli.run(TOOL, USAGE, out, err,
-                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, KEY_POLICY, FORMAT), Set.of()),
+                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, KEY_POLICY, TODAY, FORMAT), Set.of()),
                 arguments -> simulate(arguments, out, workingDirectory));
     }
 
@@ -77,7 +82,8 @@ public final class Simulate {
         Simulation.Input input = new Simulation.Input(policy.origin(), policy.policy(),
                 TagsFile.parse(Cli.read(TAGS, workingDirectory.resolve(tagsFile))),
                 eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn,
-                arguments.value(KEY_POLICY), arguments.value(KEY_POLICY).map(file -> keyPolicy(workingDirectory.resolve(file))));
+                arguments.value(KEY_POLICY), arguments.value(KEY_POLICY).map(file -> keyPolicy(workingDirectory.resolve(file))),
+                arguments.value(TODAY).map(Simulate::day));
         out.print(format.render(Simulation.of(input)));
         return Cli.OK;
     }
@@ -89,6 +95,14 @@ public final class Simulate {
             return JsonField.parse(KEY_POLICY + " " + file, text).get("Policy").stringIfPresent().orElse(text);
         } catch (JsonShapeException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static LocalDate day(String text) {
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new UsageException(TODAY + " \"" + text + "\" is not a date (YYYY-MM-DD)");
         }
     }
 

@@ -114,7 +114,10 @@ enum SimulateFormat {
     }
 
     private static String outcomes(Simulation simulation) {
-        return "\noutcome\n" + new TextTable("  ", "  ")
+        TextTable table = new TextTable("  ", "  ");
+        simulation.enforce().exemption().ifPresent(exemption -> table.row("exemption", exemption.state().label() + ": " + exemption.detail()
+                + simulation.input().today().map(day -> " (judged on " + day + ")").orElse("")));
+        return "\noutcome\n" + table
                 .row("enforce mode", outcome(simulation.enforce()))
                 .row("report mode", outcome(simulation.report()))
                 .render();

@@ -16,6 +16,9 @@ import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TemplateVariable;
 import io.kmstagenforcer.policy.ValueTemplate;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -61,9 +64,11 @@ record Simulation(
      * @param eventFile  the event file as the user named it, with its bytes
      * @param keyArn     {@code --key-arn}, for a run without an event
      * @param keyPolicyFile {@code --key-policy} as the user named it, with the key policy document it holds
+     * @param today      {@code --today}: the day exemptions are judged on (noon UTC on the function's clock); empty for the real one
      */
     record Input(PolicyOrigin policyOrigin, TagPolicy policy, Map<String, String> tags, Optional<String> eventFile,
-            Optional<byte[]> eventBytes, Optional<KeyArn> keyArn, Optional<String> keyPolicyFile, Optional<String> keyPolicy) {
+            Optional<byte[]> eventBytes, Optional<KeyArn> keyArn, Optional<String> keyPolicyFile, Optional<String> keyPolicy,
+            Optional<LocalDate> today) {
         Input {
             tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
         }
@@ -111,7 +116,9 @@ record Simulation(
     }
 
     private static EnforcementResult run(Input input, Mode mode, KmsKeys keys, Optional<KeyArn> key) {
-        TagEnforcer enforcer = new TagEnforcer(input.policy().withMode(mode), keys, NotFoundRetry.NONE, Clock.systemUTC());
+        Clock clock = input.today().map(day -> Clock.fixed(day.atTime(LocalTime.NOON).toInstant(ZoneOffset.UTC), ZoneOffset.UTC))
+                .orElseGet(Clock::systemUTC);
+        TagEnforcer enforcer = new TagEnforcer(input.policy().withMode(mode), keys, NotFoundRetry.NONE, clock);
         return input.eventBytes().map(enforcer::enforce).orElseGet(() -> enforcer.enforceListedKey(key.orElseThrow(), Deadline.NONE));
     }
 

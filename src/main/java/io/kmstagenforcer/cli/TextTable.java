@@ -28,6 +28,12 @@ final class TextTable {
         return this;
     }
 
+    /** Adds every row of {@code other}, so that they line up with this table's. */
+    TextTable rows(TextTable other) {
+        other.rows.forEach(this.rows::add);
+        return this;
+    }
+
     boolean isEmpty() {
         return rows.isEmpty();
     }

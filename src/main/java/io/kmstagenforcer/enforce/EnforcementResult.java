@@ -1,6 +1,7 @@
 package io.kmstagenforcer.enforce;
 
 import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.plan.Exemption;
 import io.kmstagenforcer.plan.Violation;
 import io.kmstagenforcer.policy.Mode;
 import java.util.Collections;
@@ -28,6 +29,8 @@ import java.util.stream.Stream;
  *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
  * @param editedValuesGone for a TagResource event, each value its record set that the key no longer held when read:
  *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
+ * @param exemption      for a key carrying the policy's exemption tag: whether it exempted the key, until when, or why not
+ *                       (expired, an end date that is not a date, beyond {@code maxExemptionDays}); the key is enforced unless it did
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -46,7 +49,8 @@ public record EnforcementResult(
         List<String> accessControlTags,
         Optional<String> keyPolicy,
         Optional<String> organizationRequiredTags,
-        Map<String, String> editedValuesGone) {
+        Map<String, String> editedValuesGone,
+        Optional<Exemption> exemption) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -63,7 +67,7 @@ public record EnforcementResult(
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
     }
 
     /**
@@ -81,7 +85,7 @@ public record EnforcementResult(
         return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
                 merged(earlier.added, added), union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
                 union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags,
-                merged(earlier.editedValuesGone, editedValuesGone));
+                merged(earlier.editedValuesGone, editedValuesGone), exemption);
     }
 
     /** Whether TagResource or UntagResource was called for this result and succeeded. */

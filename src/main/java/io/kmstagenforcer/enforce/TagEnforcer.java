@@ -24,6 +24,8 @@ import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -320,7 +322,7 @@ public final class TagEnforcer {
             }
             this.context = context;
             this.readAt = clock.instant();
-            this.plan = TagPlanner.plan(tags, policy, context);
+            this.plan = TagPlanner.plan(tags, policy, context, LocalDate.ofInstant(readAt, ZoneOffset.UTC));
             return plan;
         }
 
@@ -377,7 +379,7 @@ public final class TagEnforcer {
         /** The result for a plan with nothing (more) to write. */
         EnforcementResult settled() {
             if (plan.exempt()) {
-                return skipped(new KeyStates.Skip(SkipReason.EXEMPT, "key carries the exemption tag " + policy.exemptTag().orElseThrow()));
+                return skipped(new KeyStates.Skip(SkipReason.EXEMPT, plan.exemption().orElseThrow().detail()));
             }
             return plan.violations().isEmpty()
                     ? result(Outcome.COMPLIANT, null)
@@ -424,7 +426,8 @@ public final class TagEnforcer {
                     accessControlTags,
                     keyPolicy,
                     organizationRequiredTags,
-                    editedValuesGone);
+                    editedValuesGone,
+                    plan == null ? Optional.empty() : plan.exemption());
         }
     }
 }

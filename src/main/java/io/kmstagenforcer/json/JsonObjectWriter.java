@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import software.amazon.awssdk.protocols.jsoncore.JsonWriter;
@@ -79,6 +80,14 @@ public final class JsonObjectWriter {
         members.accept(this);
         writer.writeEndObject();
         return this;
+    }
+
+    /** An object written by {@code members} from the value, or {@code null} when there is none. */
+    public <T> JsonObjectWriter optionalObject(String name, Optional<T> value, BiConsumer<JsonObjectWriter, T> members) {
+        if (value.isEmpty()) {
+            return string(name, null);
+        }
+        return object(name, json -> members.accept(json, value.get()));
     }
 
     /** An array of objects, one per item, each written by {@code members}. */

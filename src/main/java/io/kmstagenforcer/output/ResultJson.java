@@ -3,8 +3,10 @@ package io.kmstagenforcer.output;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
+import io.kmstagenforcer.plan.Exemption;
 import io.kmstagenforcer.policy.PolicyOrigin;
 import java.time.Instant;
+import java.time.LocalDate;
 
 /** The JSON forms of an {@link EnforcementResult}: the function's response and its decision log line. */
 public final class ResultJson {
@@ -60,6 +62,16 @@ public final class ResultJson {
                 .string("skipped", result.skipped().map(SkipReason::label).orElse(null))
                 .strings("accessControlTags", result.accessControlTags())
                 .string("keyPolicy", result.keyPolicy().orElse(null))
-                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null));
+                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null))
+                .optionalObject("exemption", result.exemption(), ResultJson::exemption);
+    }
+
+    /** A key's exemption tag: {@code {"tag","value","state","until","detail"}}, {@code until} null when the value gives no end date. */
+    public static void exemption(JsonObjectWriter json, Exemption exemption) {
+        json.string("tag", exemption.tag())
+                .string("value", exemption.value())
+                .string("state", exemption.state().label())
+                .string("until", exemption.until().map(LocalDate::toString).orElse(null))
+                .string("detail", exemption.detail());
     }
 }

@@ -5,6 +5,7 @@ import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
 import io.kmstagenforcer.policy.ValueTemplate;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Works out what to write so that a key's tags satisfy the policy: a pure function of the current
- * tags, the policy and the {@link KeyContext} template values are drawn from. It never touches {@code aws:} tags, never
+ * tags, the policy, the {@link KeyContext} template values are drawn from, and the day an exemption's end date is judged on. It never touches {@code aws:} tags, never
  * plans past KMS's 50-tag limit, and orders the writes so that no tag value is lost.
  *
  * <p>A tag matching {@code protectedTags} is never removed, renamed or given another value, whatever
@@ -26,11 +27,15 @@ public final class TagPlanner {
     private TagPlanner() {
     }
 
-    public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, KeyContext context) {
-        if (policy.exemptTag().filter(currentTags::containsKey).isPresent()) {
-            return TagPlan.exemptPlan();
+    /**
+     * @param today the day (UTC) an exemption's end date is judged on: the caller's clock, never read here
+     */
+    public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, KeyContext context, LocalDate today) {
+        Optional<Exemption> exemption = Exemption.of(currentTags, policy, today);
+        if (exemption.filter(Exemption::honoured).isPresent()) {
+            return TagPlan.exemptPlan(exemption.get());
         }
-        Draft draft = new Draft(currentTags);
+        Draft draft = new Draft(currentTags, exemption);
         currentTags.forEach((key, value) -> {
             if (!TagSyntax.isReserved(key)) {
                 policy.forbidden().stream().filter(glob -> glob.matches(key)).findFirst()
@@ -129,12 +134,17 @@ public final class TagPlanner {
         private final Map<String, String> removals;
         private final List<Violation> violations;
 
-        Draft(Map<String, String> current) {
-            this(current, List.of(), Map.of(), List.of());
+        /** An exemption tag that does not exempt the key (expired, not honoured), for the plan to say so. */
+        private final Optional<Exemption> exemption;
+
+        Draft(Map<String, String> current, Optional<Exemption> exemption) {
+            this(current, exemption, List.of(), Map.of(), List.of());
         }
 
-        private Draft(Map<String, String> current, List<Addition> additions, Map<String, String> removals, List<Violation> violations) {
+        private Draft(Map<String, String> current, Optional<Exemption> exemption, List<Addition> additions, Map<String, String> removals,
+                List<Violation> violations) {
             this.current = current;
+            this.exemption = exemption;
             this.userTags = current.keySet().stream().filter(key -> !TagSyntax.isReserved(key)).count();
             this.additions = new ArrayList<>(additions);
             this.removals = new LinkedHashMap<>(removals);
@@ -224,7 +234,7 @@ public final class TagPlanner {
         }
 
         private Draft copy() {
-            return new Draft(current, additions, removals, violations);
+            return new Draft(current, exemption, additions, removals, violations);
         }
 
         private void dropNewKeysUntil(BooleanSupplier fits) {
@@ -265,7 +275,7 @@ public final class TagPlanner {
                 }
             }
             previous.putAll(removals);
-            return new TagPlan(toSet, List.copyOf(removals.keySet()), previous, violations, order, false);
+            return new TagPlan(toSet, List.copyOf(removals.keySet()), previous, violations, order, exemption);
         }
     }
 }

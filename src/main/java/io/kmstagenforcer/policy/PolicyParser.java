@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -24,7 +25,7 @@ public final class PolicyParser {
     private static final String SCHEMA = "$schema";
     private static final Set<String> POLICY_FIELDS = Set.of(
             SCHEMA, "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
-            "organizationRequiredTags");
+            "organizationRequiredTags", "maxExemptionDays");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -33,6 +34,9 @@ public final class PolicyParser {
      */
     private static final Set<TemplateVariable> PER_EVENT_VARIABLES = Set.of(
             TemplateVariable.EVENT_TIME, TemplateVariable.EVENT_DATE, TemplateVariable.EVENT_NAME);
+
+    /** Ten years: a longer cap is no cap, and more likely a typing slip than a decision. */
+    static final int MAX_EXEMPTION_DAYS = 3650;
 
     private PolicyParser() {
     }
@@ -87,7 +91,25 @@ public final class PolicyParser {
         boolean checkKeyPolicy = policy.get("checkKeyPolicy").optionalBoolean().orElse(false);
         boolean organizationRequiredTags = policy.get("organizationRequiredTags").optionalBoolean().orElse(false);
 
-        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
+        OptionalInt maxExemptionDays = readMaxExemptionDays(policy.get("maxExemptionDays"), exemptTag);
+
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+                maxExemptionDays);
+    }
+
+    /** A whole number of days from 1 to {@link #MAX_EXEMPTION_DAYS}, and only beside an exemptTag it can cap. */
+    private static OptionalInt readMaxExemptionDays(JsonField field, Optional<String> exemptTag) {
+        Optional<Long> days = field.optionalLong();
+        if (days.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        if (days.get() < 1 || days.get() > MAX_EXEMPTION_DAYS) {
+            throw fail(field, "must be a whole number of days from 1 to " + MAX_EXEMPTION_DAYS + ", not " + days.get());
+        }
+        if (exemptTag.isEmpty()) {
+            throw fail(field, "caps how long an exemption may run, but the policy has no exemptTag");
+        }
+        return OptionalInt.of(days.get().intValue());
     }
 
     private static RequiredTag readRequiredTag(String key, JsonField spec) {

@@ -2,6 +2,7 @@ package io.kmstagenforcer.policy;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The organisation's tagging policy, validated: every key and literal value is one KMS accepts,
@@ -14,6 +15,8 @@ import java.util.Optional;
  *                       an {@code aws:ResourceTag/...} condition of it names
  * @param organizationRequiredTags also require the tag keys the Organizations tag policy requires on
  *                       {@code kms:key} (read with ListRequiredTags), merged by {@link OrganizationTags#merge}
+ * @param maxExemptionDays the longest an exemption may run: the exemption tag must then say {@code until YYYY-MM-DD}, at
+ *                       most this many days after today, or the key is enforced ({@link io.kmstagenforcer.plan.Exemption})
  */
 public record TagPolicy(
         Mode mode,
@@ -23,7 +26,14 @@ public record TagPolicy(
         Optional<String> exemptTag,
         List<KeyGlob> protectedTags,
         boolean checkKeyPolicy,
-        boolean organizationRequiredTags) {
+        boolean organizationRequiredTags,
+        OptionalInt maxExemptionDays) {
+
+    /** A policy whose exemptions run as long as their tag says. */
+    public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
+            List<KeyGlob> protectedTags, boolean checkKeyPolicy, boolean organizationRequiredTags) {
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags, OptionalInt.empty());
+    }
 
     /** A policy that does not read the Organizations tag policy. */
     public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
@@ -47,11 +57,13 @@ public record TagPolicy(
     }
 
     public TagPolicy withMode(Mode newMode) {
-        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
+        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+                maxExemptionDays);
     }
 
     /** The same policy with these required tags. */
     public TagPolicy withRequired(List<RequiredTag> newRequired) {
-        return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
+        return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+                maxExemptionDays);
     }
 }

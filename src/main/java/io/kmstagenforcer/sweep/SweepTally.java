@@ -3,13 +3,14 @@ package io.kmstagenforcer.sweep;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.event.SkipReason;
+import io.kmstagenforcer.plan.Exemption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The sweep's counters, by name. Names with a dot are grouped in the summary: {@code skipped.*} by
- * reason, {@code calls.*} by KMS operation. Every named counter is present, zero or not, so that a
+ * reason, {@code calls.*} by KMS operation, {@code exemptions.*} the keys enforced although they carry the exemption tag. Every named counter is present, zero or not, so that a
  * summary always has the same fields.
  */
 final class SweepTally {
@@ -25,12 +26,15 @@ final class SweepTally {
     static final String TAGS_REMOVED = "tagsRemoved";
     static final String SKIPPED = "skipped.";
     static final String CALLS = "calls.";
+    /** Keys whose exemption tag no longer exempts them: enforced like any key, and counted here as well, by why. */
+    static final String EXEMPTIONS_EXPIRED = "exemptions.expired";
+    static final String EXEMPTIONS_NOT_HONOURED = "exemptions.notHonoured";
 
     private final Map<String, Long> counts = new LinkedHashMap<>();
 
     SweepTally(Map<String, Long> from) {
         for (String name : new String[] {KEYS_SEEN, COMPLIANT, REMEDIATED, REPORTED, NON_COMPLIANT, FAILED, UNFINISHED,
-                TAGS_ADDED, TAGS_REMOVED}) {
+                TAGS_ADDED, TAGS_REMOVED, EXEMPTIONS_EXPIRED, EXEMPTIONS_NOT_HONOURED}) {
             counts.put(name, 0L);
         }
         for (SkipReason reason : SkipReason.values()) {
@@ -47,6 +51,8 @@ final class SweepTally {
             return;
         }
         add(counterOf(result.outcome()), 1);
+        result.exemption().filter(exemption -> !exemption.honoured()).ifPresent(exemption ->
+                add(exemption.state() == Exemption.State.EXPIRED ? EXEMPTIONS_EXPIRED : EXEMPTIONS_NOT_HONOURED, 1));
     }
 
     /** The tags a result wrote: for a key left for the next invocation too, which counts the key itself. */

@@ -193,6 +193,30 @@ class SimulateTest {
     }
 
     @Test
+    void todayDecidesWhetherAnExemptionWithAnEndDateStillHolds() throws IOException {
+        Path tags = file("tags.json", "{\"tag-enforcer:exempt\": \"until 2027-03-31\", \"tmp:build\": \"1\"}");
+
+        String lastDay = simulate("--policy", POLICY, "--tags", tags.toString(), "--today", "2027-03-31").stdout();
+        String dayAfter = simulate("--policy", POLICY, "--tags", tags.toString(), "--today", "2027-04-01").stdout();
+
+        assertTrue(lastDay.contains("  exemption     active: key carries the exemption tag tag-enforcer:exempt until 2027-03-31 "
+                + "(judged on 2027-03-31)\n"), lastDay);
+        assertTrue(lastDay.contains("enforce mode  IGNORED"), lastDay);
+        assertTrue(dayAfter.contains("  exemption     expired: exemption tag-enforcer:exempt expired on 2027-03-31: the key is enforced again "
+                + "(judged on 2027-04-01)\n"), dayAfter);
+        assertTrue(dayAfter.contains("enforce mode  REMEDIATED"), dayAfter);
+        assertTrue(dayAfter.contains("UntagResource"), dayAfter);
+    }
+
+    @Test
+    void aTodayThatIsNotADateIsAUsageError() {
+        CliRun run = CliRun.simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--today", "2027-02-30");
+
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.stderr().contains("--today \"2027-02-30\" is not a date (YYYY-MM-DD)"), run::toString);
+    }
+
+    @Test
     void theJsonDocumentHoldsTheWritesInOrderAndEachModesResponse() throws Exception {
         JsonField json = JsonField.parse("simulation", simulate("--policy", POLICY, "--tags", NONCOMPLIANT, "--format", "json").stdout());
 

@@ -8,6 +8,7 @@ import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.WriteOrder;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class KeyPolicyTagsTest {
 
     @Test
     void touchedTagsMatchTheConditionsTagKeysIgnoringCaseAsIamDoes() {
-        TagPlan plan = new TagPlan(Map.of("team", "x", "Owner", "alice"), List.of("tmp:a"), Map.of(), List.of(), WriteOrder.TAG_FIRST, false);
+        TagPlan plan = new TagPlan(Map.of("team", "x", "Owner", "alice"), List.of("tmp:a"), Map.of(), List.of(), WriteOrder.TAG_FIRST, Optional.empty());
 
         assertEquals(List.of("team", "tmp:a"), KeyPolicyTags.touched(plan, Set.of("Team", "TMP:A")));
     }

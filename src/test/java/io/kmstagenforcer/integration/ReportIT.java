@@ -169,7 +169,8 @@ class ReportIT {
         assertEquals(0, run.status(), run::toString);
         assertEquals("", run.stdout());
         String csv = Files.readString(output, StandardCharsets.UTF_8);
-        assertTrue(csv.startsWith("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,policySource,policySha256\r\n"), csv);
+        assertTrue(csv.startsWith("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,exemption,exemptUntil,"
+                + "exemptionEndsWithin30Days,policySource,policySha256\r\n"), csv);
         assertTrue(csv.contains("Owner=zoë"), csv);
         assertEquals(6, csv.split("\r\n").length, csv);
         assertTrue(run.stderr().startsWith("Summary\n  keys seen      5\n"), "CSV has no place for the summary: " + run.stderr());

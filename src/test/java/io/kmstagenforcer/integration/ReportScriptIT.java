@@ -61,8 +61,8 @@ class ReportScriptIT {
 
             assertEquals(0, process.exitValue(), () -> read(stderr));
             List<String> rows = List.of(read(stdout).split("\r\n"));
-            assertEquals("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,policySource,policySha256",
-                    rows.get(0));
+            assertEquals("keyArn,outcome,skipped,reason,add,replace,remove,violations,accessControlTags,keyPolicy,exemption,exemptUntil,"
+                    + "exemptionEndsWithin30Days,policySource,policySha256", rows.get(0));
             assertEquals(2, rows.size(), rows::toString);
             assertTrue(rows.get(1).startsWith(key + ",REPORTED,,report mode: nothing written,Owner=zoë; "), rows::toString);
             assertTrue(rows.get(1).contains("tmp:build (1); owner (zoë)"), rows::toString);

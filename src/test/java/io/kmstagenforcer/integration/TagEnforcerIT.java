@@ -18,12 +18,16 @@ import io.kmstagenforcer.policy.PolicyOrigin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 import software.amazon.awssdk.services.kms.model.KeyState;
 
 /**
@@ -195,6 +200,42 @@ class TagEnforcerIT {
         assertEquals(tags, MOTO.keys().tags(event.keyArn()));
     }
 
+    /**
+     * The handler's clock says which day it is: on the day after an exemption's end date the key is
+     * enforced like any other (one read, one write each way), and the response says the exemption expired.
+     */
+    @Test
+    void aKeyWhoseExemptionEndedYesterdayIsEnforcedAndTheResponseSaysItExpired() {
+        Clock clock = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+        String yesterday = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1).toString();
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of("tag-enforcer:exempt", "until " + yesterday, "tmp:build", "1"));
+
+        Response response = HandlerRuns.invoke(handlerOn(clock), event);
+
+        assertEquals("REMEDIATED", response.outcome(), response::toString);
+        assertEquals(List.of(LIST, TAG, UNTAG), clients.callNames());
+        Map<String, String> expected = new LinkedHashMap<>(POLICY_TAGS);
+        expected.put("tag-enforcer:exempt", "until " + yesterday);
+        assertEquals(expected, MOTO.keys().tags(event.keyArn()), "the exemption tag stays, as the record of what was agreed");
+        assertEquals(Optional.of("expired"), response.json().field("exemption").flatMap(exemption -> exemption.field("state")).map(JsonNode::text),
+                response::toString);
+    }
+
+    @Test
+    void onItsLastDayAnExemptionStillHoldsAndNothingIsWritten() {
+        Clock clock = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+        String today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
+        Map<String, String> tags = Map.of("tag-enforcer:exempt", "until " + today + " SEC-123", "tmp:build", "1");
+        CloudTrailEvents.Event event = MOTO.keys().createKey(tags);
+
+        Response response = HandlerRuns.invoke(handlerOn(clock), event);
+
+        assertEquals("IGNORED", response.outcome(), response::toString);
+        assertEquals("key carries the exemption tag tag-enforcer:exempt until " + today, response.text("reason"));
+        assertEquals(List.of(LIST), clients.callNames());
+        assertEquals(tags, MOTO.keys().tags(event.keyArn()));
+    }
+
     @Test
     void aKeyNotFoundSoonAfterTheEventIsRetriedWithinTheInvocationThenThrownForLambdaToRetry() {
         CloudTrailEvents.Event event = MOTO.keys().eventForKeyThatDoesNotExist();
@@ -298,6 +339,10 @@ class TagEnforcerIT {
 
     private TagEnforcerHandler handler() {
         return new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), clients));
+    }
+
+    private TagEnforcerHandler handlerOn(Clock clock) {
+        return new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment(), clients).withClock(clock));
     }
 
     /** Tags that satisfy the policy (values unlike its defaults), with {@code extra} added or replacing. */

@@ -11,6 +11,7 @@ import io.kmstagenforcer.event.Interpretation;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.TagPolicy;
+import java.time.LocalDate;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * sweep may reach a key before its CreateKey record is processed.
  */
 class CreatorValuesTest {
+    /** The day exemptions are judged on: these plans carry no dated exemption. */
+    private static final LocalDate TODAY = LocalDate.of(2024, 5, 1);
     private static final TagPolicy POLICY = Policies.parse("{'required':{'Owner':{'default':'${principal}'},"
             + "'CreatedVia':{'default':'${eventName}'},'Since':{'default':'${principal}@${account}/${eventDate}'},"
             + "'CreatedBy':{'value':'${principal.arn}'},'CostCenter':{'default':'unassigned'}}}");
@@ -33,7 +36,7 @@ class CreatorValuesTest {
         Map<String, String> placeholders = Map.of("Owner", "unknown", "CreatedVia", "unknown",
                 "Since", "unknown@111122223333/2024-05-14", "CreatedBy", "unknown", "CostCenter", "unassigned");
 
-        TagPlan plan = TagPlanner.plan(placeholders, POLICY, KeyContext.ofCreation(event("events/create-key.json")));
+        TagPlan plan = TagPlanner.plan(placeholders, POLICY, KeyContext.ofCreation(event("events/create-key.json")), TODAY);
 
         assertEquals(Map.of("Owner", "alice", "CreatedVia", "CreateKey", "Since", "alice@111122223333/2024-05-14",
                 "CreatedBy", ALICE_ARN), plan.toSet());
@@ -46,7 +49,7 @@ class CreatorValuesTest {
         Map<String, String> done = Map.of("Owner", "alice", "CreatedVia", "CreateKey", "Since", "alice@111122223333/2024-05-14",
                 "CreatedBy", ALICE_ARN, "CostCenter", "unassigned");
 
-        TagPlan plan = TagPlanner.plan(done, POLICY, KeyContext.ofCreation(event("events/create-key.json")));
+        TagPlan plan = TagPlanner.plan(done, POLICY, KeyContext.ofCreation(event("events/create-key.json")), TODAY);
 
         assertFalse(plan.hasChanges(), plan::toString);
         assertEquals(List.of(), plan.violations());
@@ -57,7 +60,7 @@ class CreatorValuesTest {
         Map<String, String> current = Map.of("Owner", "bob", "CreatedVia", "terraform", "Since", "2019",
                 "CreatedBy", ALICE_ARN, "CostCenter", "unassigned");
 
-        TagPlan plan = TagPlanner.plan(current, POLICY, KeyContext.ofCreation(event("events/create-key.json")));
+        TagPlan plan = TagPlanner.plan(current, POLICY, KeyContext.ofCreation(event("events/create-key.json")), TODAY);
 
         assertFalse(plan.hasChanges(), plan::toString);
     }
@@ -68,7 +71,7 @@ class CreatorValuesTest {
         Map<String, String> current = Map.of("Owner", "unknown", "CreatedVia", "CreateKey", "Since", "alice@111122223333/2024-05-14",
                 "CreatedBy", ALICE_ARN, "CostCenter", "unassigned");
 
-        TagPlan plan = TagPlanner.plan(current, POLICY, KeyContext.ofCreation(created));
+        TagPlan plan = TagPlanner.plan(current, POLICY, KeyContext.ofCreation(created), TODAY);
 
         assertFalse(plan.hasChanges(), plan::toString);
     }
@@ -77,7 +80,7 @@ class CreatorValuesTest {
     void aReplicasOwnRegionCreateKeyByAnotherCallerRendersNothingFromThatCaller() {
         KeyEvent ofReplica = event(calledBy("create-key-of-replica.json", "arn:aws:sts::111122223333:assumed-role/KmsReplication/kms"));
 
-        TagPlan plan = TagPlanner.plan(Map.of(), POLICY, KeyContext.ofCreation(ofReplica));
+        TagPlan plan = TagPlanner.plan(Map.of(), POLICY, KeyContext.ofCreation(ofReplica), TODAY);
 
         assertEquals(Map.of("CreatedVia", "ReplicateKey", "CostCenter", "unassigned"), plan.toSet(),
                 "the creator is left to the ReplicateKey record");
@@ -99,7 +102,7 @@ class CreatorValuesTest {
     }
 
     private static Map<String, String> applied(Map<String, String> tags, KeyContext context) {
-        TagPlan plan = TagPlanner.plan(tags, POLICY, context);
+        TagPlan plan = TagPlanner.plan(tags, POLICY, context, TODAY);
         Map<String, String> after = new LinkedHashMap<>(tags);
         after.putAll(plan.toSet());
         plan.toRemove().forEach(after::remove);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmstagenforcer.policy.OrganizationTags;
 import io.kmstagenforcer.policy.Policies;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /** What the planner makes of a policy merged with the Organizations tag policy's required keys. */
 class OrganizationRequiredTagsPlanTest {
+    /** The day exemptions are judged on: these plans carry no dated exemption. */
+    private static final LocalDate TODAY = LocalDate.of(2024, 5, 1);
     private static final KeyContext CONTEXT = new KeyContext(Map.of(), Set.of());
 
     private static TagPlan plan(String localPolicy, List<String> organizationKeys, Map<String, String> current) {
-        return TagPlanner.plan(current, OrganizationTags.merge(Policies.parse(localPolicy), organizationKeys).policy(), CONTEXT);
+        return TagPlanner.plan(current, OrganizationTags.merge(Policies.parse(localPolicy), organizationKeys).policy(), CONTEXT, TODAY);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
 import io.kmstagenforcer.policy.TemplateVariable;
+import java.time.LocalDate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,6 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TagPlannerTest {
+    /** The day exemptions are judged on: these plans carry no dated exemption. */
+    private static final LocalDate TODAY = LocalDate.of(2024, 5, 1);
     private static final String PRINCIPAL_ARN = "arn:aws:sts::111122223333:assumed-role/Admin/alice";
     private static final KeyContext EVENT = new KeyContext(Map.of(
             TemplateVariable.ACCOUNT, "111122223333",
@@ -83,7 +86,7 @@ class TagPlannerTest {
 
     @Test
     void templatedDefaultRendersUnknownForAVariableTheEventLacks() {
-        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Role':{'default':'${principal.role}'}}}"), EVENT);
+        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Role':{'default':'${principal.role}'}}}"), EVENT, TODAY);
 
         assertEquals(Map.of("Role", "unknown"), plan.toSet());
     }
@@ -237,7 +240,47 @@ class TagPlannerTest {
     void exemptKeyGetsAnExemptPlanWithNothingElse() {
         Map<String, String> current = tags("tag-enforcer:exempt", "true", "tmp:x", "1", "owner", "bob", "CreatedBy", "bob");
 
-        assertEquals(new TagPlan(Map.of(), List.of(), Map.of(), List.of(), WriteOrder.TAG_FIRST, true), plan(SAMPLE, current));
+        TagPlan plan = plan(SAMPLE, current);
+
+        assertEquals(new TagPlan(Map.of(), List.of(), Map.of(), List.of(), WriteOrder.TAG_FIRST, plan.exemption()), plan);
+        assertTrue(plan.exempt(), "exempt");
+    }
+
+    @Test
+    void aKeyWhoseExemptionExpiredIsPlannedAsAnyKeyAndThePlanSaysItExpired() {
+        Map<String, String> current = tags("tag-enforcer:exempt", "until 2024-04-30", "tmp:x", "1");
+        Map<String, String> unexempt = tags("tmp:x", "1");
+
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EVENT, LocalDate.of(2024, 5, 1));
+
+        TagPlan asAnyKey = TagPlanner.plan(unexempt, SAMPLE, EVENT, LocalDate.of(2024, 5, 1));
+        assertFalse(plan.exempt(), "exempt");
+        assertEquals(asAnyKey.toSet(), plan.toSet());
+        assertEquals(asAnyKey.toRemove(), plan.toRemove());
+        assertEquals(asAnyKey.violations(), plan.violations());
+        assertEquals(Optional.of(Exemption.State.EXPIRED), plan.exemption().map(Exemption::state));
+    }
+
+    @Test
+    void aKeyWhoseExemptionEndsTodayIsStillExempt() {
+        Map<String, String> current = tags("tag-enforcer:exempt", "until 2024-05-01", "tmp:x", "1");
+
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EVENT, LocalDate.of(2024, 5, 1));
+
+        assertTrue(plan.exempt(), "exempt");
+        assertFalse(plan.hasChanges(), "changes");
+    }
+
+    @Test
+    void aPlanAfterAnExpiredExemptionIsAFixedPoint() {
+        Map<String, String> current = tags("tag-enforcer:exempt", "until 2024-04-30", "tmp:x", "1", "owner", "bob");
+        LocalDate today = LocalDate.of(2024, 5, 1);
+        Map<String, String> after = apply(current, TagPlanner.plan(current, SAMPLE, EVENT, today));
+
+        TagPlan second = TagPlanner.plan(after, SAMPLE, EVENT, today);
+
+        assertFalse(second.hasChanges(), second::toString);
+        assertEquals("until 2024-04-30", after.get("tag-enforcer:exempt"), "the exemption tag is kept, as a record");
     }
 
     // ------------------------------------------------------------------ the 50-tag limit
@@ -441,7 +484,7 @@ class TagPlannerTest {
 
     @Test
     void onAnExistingKeyAFixedValueFromTheCreatorIsKeptNotRenderedFromWhoeverIsAskingNow() {
-        TagPlan plan = TagPlanner.plan(COMPLIANT, SAMPLE, EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(COMPLIANT, SAMPLE, EXISTING_KEY, TODAY);
 
         assertFalse(plan.hasChanges(), () -> "CreatedBy must keep the creator's ARN: " + plan);
         assertEquals(List.of(), plan.violations());
@@ -452,7 +495,7 @@ class TagPlannerTest {
         Map<String, String> current = new LinkedHashMap<>(COMPLIANT);
         current.remove("CreatedBy");
 
-        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY, TODAY);
 
         assertPlan(plan, Map.of("CreatedBy", "unknown"), List.of(), Map.of(), "CreatedBy:MISSING");
     }
@@ -460,21 +503,21 @@ class TagPlannerTest {
     @Test
     void onAnExistingKeyAFixedValueThatNeedsNoCreationRecordIsRestored() {
         TagPlan plan = TagPlanner.plan(tags("Team", "someone-else"),
-                Policies.parse("{'required':{'Team':{'value':'platform-${account}'}}}"), EXISTING_KEY);
+                Policies.parse("{'required':{'Team':{'value':'platform-${account}'}}}"), EXISTING_KEY, TODAY);
 
         assertPlan(plan, Map.of("Team", "platform-111122223333"), List.of(), Map.of("Team", "someone-else"), "Team:WRONG_VALUE");
     }
 
     @Test
     void onAnExistingKeyAMissingDefaultFromTheCreatorFallsBackToUnknown() {
-        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Owner':{'default':'${principal}'}}}"), EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Owner':{'default':'${principal}'}}}"), EXISTING_KEY, TODAY);
 
         assertEquals(Map.of("Owner", "unknown"), plan.toSet());
     }
 
     @Test
     void onAnExistingKeyTheEventDateIsTheKeysCreationDate() {
-        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Created':{'default':'${eventDate}'}}}"), EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(tags(), Policies.parse("{'required':{'Created':{'default':'${eventDate}'}}}"), EXISTING_KEY, TODAY);
 
         assertEquals(Map.of("Created", "2023-02-03"), plan.toSet());
     }
@@ -485,7 +528,7 @@ class TagPlannerTest {
         current.remove("CreatedBy");
         current.put("createdby", PRINCIPAL_ARN);
 
-        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(current, SAMPLE, EXISTING_KEY, TODAY);
 
         assertEquals(Map.of("CreatedBy", PRINCIPAL_ARN), plan.toSet());
         assertEquals(List.of("createdby"), plan.toRemove());
@@ -496,7 +539,7 @@ class TagPlannerTest {
         Map<String, String> current = fillers(49, "costcenter", "Bob");
         TagPolicy policy = Policies.parse("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}");
 
-        TagPlan plan = TagPlanner.plan(current, policy, EXISTING_KEY);
+        TagPlan plan = TagPlanner.plan(current, policy, EXISTING_KEY, TODAY);
 
         assertFalse(plan.hasChanges(), () -> "tagging first would pass 50 tags, removing costcenter first would leave Bob on no key: " + plan);
         assertTrue(plan.violations().contains(new Violation("CostCenter", Problem.TAG_LIMIT, "not added: the key would exceed 50 tags")),
@@ -506,7 +549,7 @@ class TagPlannerTest {
     @Test
     void onAnExistingKeyAVariantsValueKeptForAFixedValueIsRenamedTaggingFirst() {
         TagPlan plan = TagPlanner.plan(tags("costcenter", "Bob"),
-                Policies.parse("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}"), EXISTING_KEY);
+                Policies.parse("{'normalizeKeyCase':true,'required':{'CostCenter':{'value':'${principal}','pattern':'^[a-z]+$'}}}"), EXISTING_KEY, TODAY);
 
         assertEquals(Map.of("CostCenter", "Bob"), plan.toSet(), "the only value there is, kept");
         assertEquals(List.of("costcenter"), plan.toRemove());
@@ -624,7 +667,7 @@ class TagPlannerTest {
     }
 
     private static TagPlan plan(TagPolicy policy, Map<String, String> current) {
-        return TagPlanner.plan(current, policy, EVENT);
+        return TagPlanner.plan(current, policy, EVENT, TODAY);
     }
 
     private static TagPlan plan(String policy, Map<String, String> current) {

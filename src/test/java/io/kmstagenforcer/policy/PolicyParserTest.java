@@ -10,6 +10,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -86,6 +87,14 @@ class PolicyParserTest {
         assertEquals(Optional.empty(), policy.exemptTag());
         assertEquals(List.of(), policy.protectedTags());
         assertFalse(policy.checkKeyPolicy());
+        assertEquals(OptionalInt.empty(), policy.maxExemptionDays(), "exemptions run as long as their tag says");
+    }
+
+    @Test
+    void maxExemptionDaysIsRead() {
+        TagPolicy policy = Policies.parse("{'exemptTag':'tag-enforcer:exempt','maxExemptionDays':90}");
+
+        assertEquals(OptionalInt.of(90), policy.maxExemptionDays());
     }
 
     @Test
@@ -101,7 +110,8 @@ class PolicyParserTest {
     @Test
     void nullFieldsReadAsAbsent() {
         TagPolicy policy = Policies.parse(
-                "{'mode':null,'required':null,'forbidden':null,'normalizeKeyCase':null,'exemptTag':null,'protectedTags':null,'checkKeyPolicy':null}");
+                "{'mode':null,'required':null,'forbidden':null,'normalizeKeyCase':null,'exemptTag':null,'protectedTags':null,'checkKeyPolicy':null,"
+                + "'maxExemptionDays':null}");
 
         assertEquals(Policies.parse("{}"), policy);
     }
@@ -260,6 +270,21 @@ class PolicyParserTest {
                         "TAG_POLICY.exemptTag", "is also a required tag"),
                 rejected("exemptTag forbidden", "{'forbidden':['tag-enforcer:*'],'exemptTag':'tag-enforcer:exempt'}",
                         "TAG_POLICY.exemptTag", "matches the forbidden \"tag-enforcer:*\""),
+                // maxExemptionDays
+                rejected("maxExemptionDays zero", "{'exemptTag':'Exempt','maxExemptionDays':0}", "TAG_POLICY.maxExemptionDays",
+                        "must be a whole number of days from 1 to 3650, not 0"),
+                rejected("maxExemptionDays negative", "{'exemptTag':'Exempt','maxExemptionDays':-30}", "TAG_POLICY.maxExemptionDays",
+                        "from 1 to 3650, not -30"),
+                rejected("maxExemptionDays over ten years", "{'exemptTag':'Exempt','maxExemptionDays':3651}", "TAG_POLICY.maxExemptionDays",
+                        "from 1 to 3650, not 3651"),
+                rejected("maxExemptionDays a fraction", "{'exemptTag':'Exempt','maxExemptionDays':30.5}", "TAG_POLICY.maxExemptionDays",
+                        "must be a whole number"),
+                rejected("maxExemptionDays a string", "{'exemptTag':'Exempt','maxExemptionDays':'90'}", "TAG_POLICY.maxExemptionDays",
+                        "must be a number"),
+                rejected("maxExemptionDays a date", "{'exemptTag':'Exempt','maxExemptionDays':'2027-03-31'}", "TAG_POLICY.maxExemptionDays",
+                        "must be a number"),
+                rejected("maxExemptionDays without exemptTag", "{'maxExemptionDays':90}", "TAG_POLICY.maxExemptionDays",
+                        "caps how long an exemption may run, but the policy has no exemptTag"),
                 // protectedTags
                 globsRejected("not an array", "'Team'", "", "must be an array"),
                 globsRejected("an entry not a string", "['Team',1]", "[1]", "must be a string"),

@@ -16,6 +16,8 @@ import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -97,6 +99,27 @@ class SweepTest {
 
         assertEquals(List.of("ListResourceTags"), kms.callsFor("k1"));
         assertEquals(1, summary.totals().get("skipped.exempt"));
+    }
+
+    /** The enforcer's clock says 2027-04-01: k1's exemption ended yesterday, k2's ends today, k3's end date is no date. */
+    @Test
+    void anExpiredExemptionIsEnforcedAndCountedNotSkipped() {
+        kms.key("k1", Map.of("tag-enforcer:exempt", "until 2027-03-31", "Owner", "alice", "tmp:x", "1"))
+                .key("k2", Map.of("tag-enforcer:exempt", "until 2027-04-01", "tmp:x", "1"))
+                .key("k3", Map.of("tag-enforcer:exempt", "until 2027-04-31", "Owner", "alice", "Team", "core"));
+
+        SweepSummary summary = sweep(Policies.parse(POLICY), 1, Clock.fixed(Instant.parse("2027-04-01T12:00:00Z"), ZoneOffset.UTC))
+                .run(SweepMarker.start("s"), Deadline.NONE, decisions::add);
+
+        assertEquals(List.of("ListResourceTags", "DescribeKey", "TagResource", "UntagResource"), kms.callsFor("k1"));
+        assertEquals(Map.of("tag-enforcer:exempt", "until 2027-03-31", "Owner", "alice", "Team", "platform"), kms.tagsOf("k1"));
+        assertEquals(List.of("ListResourceTags"), kms.callsFor("k2"));
+        assertEquals(List.of("ListResourceTags"), kms.callsFor("k3"), "compliant, though its exemption names no date");
+        assertEquals(1, summary.totals().get("remediated"));
+        assertEquals(1, summary.totals().get("compliant"));
+        assertEquals(1, summary.totals().get("skipped.exempt"));
+        assertEquals(1, summary.totals().get("exemptions.expired"));
+        assertEquals(1, summary.totals().get("exemptions.notHonoured"));
     }
 
     @Test
@@ -369,9 +392,13 @@ class SweepTest {
     }
 
     private Sweep sweep(TagPolicy policy, double writesPerSecond) {
+        return sweep(policy, writesPerSecond, Clock.systemUTC());
+    }
+
+    private Sweep sweep(TagPolicy policy, double writesPerSecond, Clock clock) {
         WritePacer pacer = new WritePacer(writesPerSecond, time::nanos, time::sleep);
         KmsKeys keys = KmsKeys.paced(region -> kms, pacer);
-        TagEnforcer enforcer = new TagEnforcer(policy, keys, NotFoundRetry.NONE, Clock.systemUTC());
+        TagEnforcer enforcer = new TagEnforcer(policy, keys, NotFoundRetry.NONE, clock);
         return new Sweep(enforcer, keys, FakeKms.REGION, pacer, time::backoff, time::nanos);
     }
 
