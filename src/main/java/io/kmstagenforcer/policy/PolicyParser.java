@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
 public final class PolicyParser {
     private static final Set<String> POLICY_FIELDS = Set.of(
             "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
-            "organizationRequiredTags");
+            "organizationRequiredTags", "scopes");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -81,10 +81,14 @@ public final class PolicyParser {
         boolean checkKeyPolicy = policy.get("checkKeyPolicy").optionalBoolean().orElse(false);
         boolean organizationRequiredTags = policy.get("organizationRequiredTags").optionalBoolean().orElse(false);
 
-        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags);
+        TagPolicy base = new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy,
+                organizationRequiredTags);
+        List<KeyScope> scopes = ScopesParser.read(policy.get("scopes"), base);
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+                scopes);
     }
 
-    private static RequiredTag readRequiredTag(String key, JsonField spec) {
+    static RequiredTag readRequiredTag(String key, JsonField spec) {
         checkKey(spec, key);
         spec.asObject();
         checkFields(spec, REQUIRED_TAG_FIELDS);
@@ -176,7 +180,7 @@ public final class PolicyParser {
     }
 
     /** A key glob as {@code forbidden} and {@code protectedTags} take it: valid, and never about {@code aws:} tags. */
-    private static KeyGlob readGlob(JsonField field, String whyNotAws) {
+    static KeyGlob readGlob(JsonField field, String whyNotAws) {
         String glob = field.requiredString();
         if (glob.isEmpty() || !TagSyntax.isValidKey(glob.replace("*", "x"))) {
             throw fail(field, "\"" + glob + "\" is not a valid tag key glob");
@@ -196,7 +200,17 @@ public final class PolicyParser {
      * never replaced.
      */
     private static KeyGlob readProtected(JsonField field, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase) {
-        KeyGlob keyGlob = readGlob(field, "are never changed by the enforcer anyway");
+        KeyGlob keyGlob = readProtectedGlob(field);
+        checkProtected(field, keyGlob, required, forbidden, normalizeKeyCase);
+        return keyGlob;
+    }
+
+    static KeyGlob readProtectedGlob(JsonField field) {
+        return readGlob(field, "are never changed by the enforcer anyway");
+    }
+
+    /** Refuses {@code keyGlob} (at {@code field}) where it protects what these required or forbidden rules change. */
+    static void checkProtected(JsonField field, KeyGlob keyGlob, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase) {
         String quoted = "\"" + keyGlob.glob() + "\"";
         for (KeyGlob removed : forbidden) {
             if ((keyGlob.isLiteral() && removed.matches(keyGlob.glob())) || (removed.isLiteral() && keyGlob.matches(removed.glob()))) {
@@ -217,7 +231,6 @@ public final class PolicyParser {
                         + "would rename");
             }
         }
-        return keyGlob;
     }
 
     private static void checkNoCaseCollisions(JsonField field, List<RequiredTag> required) {
@@ -241,7 +254,7 @@ public final class PolicyParser {
         });
     }
 
-    private static void checkKey(JsonField field, String key) {
+    static void checkKey(JsonField field, String key) {
         if (!TagSyntax.isValidKey(key)) {
             throw fail(field, "\"" + key + "\" is not a valid KMS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
         }
@@ -250,7 +263,7 @@ public final class PolicyParser {
         }
     }
 
-    private static void checkFields(JsonField object, Set<String> known) {
+    static void checkFields(JsonField object, Set<String> known) {
         for (Map.Entry<String, JsonField> member : object.members()) {
             if (!known.contains(member.getKey())) {
                 throw fail(member.getValue(), "is not a policy field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
@@ -258,7 +271,7 @@ public final class PolicyParser {
         }
     }
 
-    private static PolicyException fail(JsonField field, String problem) {
+    static PolicyException fail(JsonField field, String problem) {
         return new PolicyException(field.path() + " " + problem);
     }
 }
