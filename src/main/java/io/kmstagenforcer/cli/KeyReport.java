@@ -19,19 +19,21 @@ import java.util.Optional;
  * @param violations every way the key breaks the policy, fixed or not
  * @param accessControlTags with checkKeyPolicy, the tags enforce mode would change that a key policy condition names
  * @param keyPolicy  with checkKeyPolicy, for a key that would change: {@code read}, or why it could not be read
+ * @param scopes     the policy's scopes that applied to the key
  */
 record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
-        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy) {
+        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy, List<String> scopes) {
 
     KeyReport {
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
+        scopes = List.copyOf(scopes);
     }
 
     /** A key whose key policy was not looked at. */
     KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
             List<Violation> violations) {
-        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty());
+        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty(), List.of());
     }
 
     /**
@@ -50,7 +52,8 @@ record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Option
                 changes,
                 result.violations(),
                 result.accessControlTags(),
-                result.keyPolicy());
+                result.keyPolicy(),
+                result.scopes());
     }
 
     /** What the key policy check found, as detail lines: each access-control tag, and a key policy that could not be read. */

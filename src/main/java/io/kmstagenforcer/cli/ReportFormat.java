@@ -50,7 +50,8 @@ enum ReportFormat {
                                     .string("problem", violation.problem().name())
                                     .string("detail", violation.detail()))
                             .strings("accessControlTags", key.accessControlTags())
-                            .string("keyPolicy", key.keyPolicy().orElse(null)))
+                            .string("keyPolicy", key.keyPolicy().orElse(null))
+                            .stringsIfAny("scopes", key.scopes()))
                     .object("summary", json -> json
                             .number("keysSeen", summary.keysSeen())
                             .number("compliant", summary.compliant())
@@ -137,6 +138,9 @@ enum ReportFormat {
         List<String[]> rows = new ArrayList<>();
         key.changes().changes().forEach(change -> rows.add(new String[] {change.action(), change.text()}));
         key.keyPolicyLines().forEach(line -> rows.add(new String[] {"ABAC", line}));
+        if (!key.scopes().isEmpty()) {
+            rows.add(new String[] {"SCOPES", String.join(", ", key.scopes())});
+        }
         if (key.outcome() == Outcome.NONCOMPLIANT) {
             key.violations().forEach(violation -> rows.add(new String[] {KeyReport.describe(violation)}));
         } else if (rows.isEmpty() && key.outcome() != Outcome.COMPLIANT) {

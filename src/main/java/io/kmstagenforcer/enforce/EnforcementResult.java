@@ -28,6 +28,7 @@ import java.util.stream.Stream;
  *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
  * @param editedValuesGone for a TagResource event, each value its record set that the key no longer held when read:
  *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
+ * @param scopes         the names of the policy's scopes whose rules applied to the key, in policy order
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -46,7 +47,8 @@ public record EnforcementResult(
         List<String> accessControlTags,
         Optional<String> keyPolicy,
         Optional<String> organizationRequiredTags,
-        Map<String, String> editedValuesGone) {
+        Map<String, String> editedValuesGone,
+        List<String> scopes) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -57,13 +59,14 @@ public record EnforcementResult(
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
         editedValuesGone = ordered(editedValuesGone);
+        scopes = List.copyOf(scopes);
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), List.of());
     }
 
     /**
@@ -81,7 +84,7 @@ public record EnforcementResult(
         return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
                 merged(earlier.added, added), union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
                 union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags,
-                merged(earlier.editedValuesGone, editedValuesGone));
+                merged(earlier.editedValuesGone, editedValuesGone), scopes);
     }
 
     /** Whether TagResource or UntagResource was called for this result and succeeded. */

@@ -53,6 +53,7 @@ public final class ResultJson {
                 .string("skipped", result.skipped().map(SkipReason::label).orElse(null))
                 .strings("accessControlTags", result.accessControlTags())
                 .string("keyPolicy", result.keyPolicy().orElse(null))
-                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null));
+                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null))
+                .stringsIfAny("scopes", result.scopes());
     }
 }

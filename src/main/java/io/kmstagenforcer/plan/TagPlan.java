@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param previousValues the value each changed or removed tag held before, for the log
  * @param exempt         the key carries the policy's exemption tag; nothing else is planned
+ * @param scopes         the names of the policy's scopes whose rules were added to the base policy's for this key, in policy order
  */
 public record TagPlan(
         Map<String, String> toSet,
@@ -18,13 +19,33 @@ public record TagPlan(
         Map<String, String> previousValues,
         List<Violation> violations,
         WriteOrder order,
-        boolean exempt) {
+        boolean exempt,
+        List<String> scopes) {
 
     public TagPlan {
         toSet = Collections.unmodifiableMap(new LinkedHashMap<>(toSet));
         toRemove = List.copyOf(toRemove);
         previousValues = Collections.unmodifiableMap(new LinkedHashMap<>(previousValues));
         violations = List.copyOf(violations);
+        scopes = List.copyOf(scopes);
+    }
+
+    /** A plan for the base policy alone. */
+    public TagPlan(Map<String, String> toSet, List<String> toRemove, Map<String, String> previousValues, List<Violation> violations,
+            WriteOrder order, boolean exempt) {
+        this(toSet, toRemove, previousValues, violations, order, exempt, List.of());
+    }
+
+    TagPlan withScopes(List<String> names) {
+        return new TagPlan(toSet, toRemove, previousValues, violations, order, exempt, names);
+    }
+
+    /** The tags {@code current} holds once both writes of this plan are made. */
+    public Map<String, String> appliedTo(Map<String, String> current) {
+        Map<String, String> after = new LinkedHashMap<>(current);
+        toRemove.forEach(after::remove);
+        after.putAll(toSet);
+        return after;
     }
 
     static TagPlan exemptPlan() {

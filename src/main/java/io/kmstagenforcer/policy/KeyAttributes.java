@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param multiRegion whether it is a multi-Region key (primary or replica)
  */
 public record KeyAttributes(Optional<String> keySpec, Optional<String> keyUsage, Optional<String> origin, Optional<Boolean> multiRegion) {
+    /** Nothing said. */
+    public static final KeyAttributes NONE = new KeyAttributes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     /** True when every attribute is known: a record that says all four spares the DescribeKey. */
     public boolean complete() {

@@ -120,10 +120,10 @@ class ReportFormatTest {
     /** checkKeyPolicy: one key whose changed Team tag a key policy condition names, one whose key policy could not be read. */
     private static final ReportDocument ABAC_REPORT = new ReportDocument("eu-west-1", "p.json", Instant.EPOCH, List.of(
             new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
-                    TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of("Team"), Optional.of("read")),
+                    TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of("Team"), Optional.of("read"), List.of()),
             new KeyReport(STUCK_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
                     TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of(),
-                    Optional.of("could not be read (GetKeyPolicy answered AccessDeniedException): which of the changed tags it names is not known"))),
+                    Optional.of("could not be read (GetKeyPolicy answered AccessDeniedException): which of the changed tags it names is not known"), List.of())),
             ReportSummary.of(List.of(), Map.of()));
 
     @Test
