@@ -225,7 +225,7 @@ public final class TagEnforcer {
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()), deadline);
         KeyContext context = KeyContext.ofCreation(event);
         if (writes.policy.needsKeyAttributes()) {
-            KeyAttributes attributes = event.attributes().complete() ? event.attributes()
+            KeyAttributes attributes = writes.policy.attributesSuffice(event.attributes()) ? event.attributes()
                     : described.orElseGet(() -> retry.call(() -> keys.describe(event.key()), deadline)).attributes();
             context = context.withAttributes(attributes);
         }

@@ -14,9 +14,4 @@ import java.util.Optional;
 public record KeyAttributes(Optional<String> keySpec, Optional<String> keyUsage, Optional<String> origin, Optional<Boolean> multiRegion) {
     /** Nothing said. */
     public static final KeyAttributes NONE = new KeyAttributes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-
-    /** True when every attribute is known: a record that says all four spares the DescribeKey. */
-    public boolean complete() {
-        return keySpec.isPresent() && keyUsage.isPresent() && origin.isPresent() && multiRegion.isPresent();
-    }
 }

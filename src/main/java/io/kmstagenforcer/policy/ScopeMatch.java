@@ -47,6 +47,14 @@ public record ScopeMatch(
         return !keySpecs.isEmpty() || !keyUsages.isEmpty() || !origins.isEmpty() || multiRegion.isPresent();
     }
 
+    /** True when {@code attributes} say everything this match asks of a key's attributes. */
+    public boolean decidableWith(KeyAttributes attributes) {
+        return (keySpecs.isEmpty() || attributes.keySpec().isPresent())
+                && (keyUsages.isEmpty() || attributes.keyUsage().isPresent())
+                && (origins.isEmpty() || attributes.origin().isPresent())
+                && (multiRegion.isEmpty() || attributes.multiRegion().isPresent());
+    }
+
     /** True when the match names aliases: a ListAliases for the key, unless the sweep's listing has them. */
     public boolean needsAliases() {
         return !aliases.isEmpty();

@@ -70,6 +70,11 @@ public record TagPolicy(
         return scopes.stream().anyMatch(scope -> scope.match().needsAttributes());
     }
 
+    /** True when {@code attributes} (a creation record's) say all that the scopes match on: no DescribeKey is needed for them. */
+    public boolean attributesSuffice(KeyAttributes attributes) {
+        return scopes.stream().allMatch(scope -> scope.match().decidableWith(attributes));
+    }
+
     /** True when a scope matches on aliases: a key needs its aliases read (the sweep's alias listing has them). */
     public boolean needsAliases() {
         return scopes.stream().anyMatch(scope -> scope.match().needsAliases());
