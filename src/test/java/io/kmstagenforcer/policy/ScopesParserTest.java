@@ -45,6 +45,19 @@ class ScopesParserTest {
         assertEquals(List.of("pki:*"), pki.protectedTags().stream().map(KeyGlob::glob).toList());
     }
 
+    /** docs/POLICY.md's "Scoped rules" example is a policy the parser accepts, with the scopes this test reads. */
+    @Test
+    void theDocumentedExampleIsAcceptedAsTheseScopes() throws Exception {
+        String doc = java.nio.file.Files.readString(io.kmstagenforcer.docs.DocFile.ROOT.resolve("docs/POLICY.md"));
+        String section = doc.substring(doc.indexOf("## Scoped rules"));
+        String example = section.substring(section.indexOf("```json\n") + 8, section.indexOf("```", section.indexOf("```json\n") + 8));
+
+        TagPolicy documented = PolicyParser.parse("docs/POLICY.md", example);
+
+        assertEquals(Policies.parse(EXAMPLE).scopes().stream().map(KeyScope::name).toList(),
+                documented.scopes().stream().map(KeyScope::name).toList());
+    }
+
     @Test
     void whatAPolicyMustReadFollowsFromItsScopes() {
         TagPolicy none = Policies.parse("{'required':{'Owner':{}}}");
