@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.kms.model.GetKeyPolicyResponse;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.ListAliasesRequest;
+import software.amazon.awssdk.services.kms.model.ListAliasesResponse;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsRequest;
 import software.amazon.awssdk.services.kms.model.ListResourceTagsResponse;
 import software.amazon.awssdk.services.kms.model.Tag;
@@ -65,6 +67,12 @@ final class InMemoryKms implements KmsClient {
                 .tags(tags.entrySet().stream().map(tag -> Tag.builder().tagKey(tag.getKey()).tagValue(tag.getValue()).build()).toList())
                 .truncated(false)
                 .build();
+    }
+
+    /** The simulated key has no alias: a scope on aliases does not apply to it. */
+    @Override
+    public ListAliasesResponse listAliases(ListAliasesRequest request) {
+        return ListAliasesResponse.builder().aliases(List.of()).truncated(false).build();
     }
 
     @Override

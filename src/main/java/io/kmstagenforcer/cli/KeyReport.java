@@ -22,21 +22,24 @@ import java.util.Optional;
  * @param accessControlTags with checkKeyPolicy, the tags enforce mode would change that a key policy condition names
  * @param keyPolicy  with checkKeyPolicy, for a key that would change: {@code read}, or why it could not be read
  * @param exemption  for a key carrying the exemption tag: whether it exempts the key, until when, or why not
+ * @param scopes     the policy's scopes that applied to the key
  */
 record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
-        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy, Optional<Exemption> exemption) {
+        List<Violation> violations, List<String> accessControlTags, Optional<String> keyPolicy, Optional<Exemption> exemption,
+        List<String> scopes) {
     /** An exemption ending this many days from the report's day or sooner is flagged: time to renew it or fix the key. */
     static final int ENDING_SOON_DAYS = 30;
 
     KeyReport {
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
+        scopes = List.copyOf(scopes);
     }
 
     /** A key whose key policy was not looked at. */
     KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Optional<SkipReason> skipped, TagChanges changes,
             List<Violation> violations) {
-        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty(), Optional.empty());
+        this(keyArn, outcome, reason, skipped, changes, violations, List.of(), Optional.empty(), Optional.empty(), List.of());
     }
 
     /**
@@ -56,7 +59,7 @@ record KeyReport(String keyArn, Outcome outcome, Optional<String> reason, Option
                 result.violations(),
                 result.accessControlTags(),
                 result.keyPolicy(),
-                result.exemption());
+                result.exemption(), result.scopes());
     }
 
     /** An exemption that still exempts the key and ends within {@link #ENDING_SOON_DAYS} days of {@code today}. */

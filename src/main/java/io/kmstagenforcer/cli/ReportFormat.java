@@ -51,7 +51,8 @@ enum ReportFormat {
                                     .string("problem", violation.problem().name())
                                     .string("detail", violation.detail()))
                             .strings("accessControlTags", key.accessControlTags())
-                            .string("keyPolicy", key.keyPolicy().orElse(null)))
+                            .string("keyPolicy", key.keyPolicy().orElse(null))
+                            .stringsIfAny("scopes", key.scopes()))
                     .objects("exemptions", withExemption(report), (json, key) -> {
                         Exemption exemption = key.exemption().orElseThrow();
                         json.string("keyArn", key.keyArn());
@@ -197,6 +198,9 @@ enum ReportFormat {
         List<String[]> rows = new ArrayList<>();
         key.changes().changes().forEach(change -> rows.add(new String[] {change.action(), change.text()}));
         key.keyPolicyLines().forEach(line -> rows.add(new String[] {"ABAC", line}));
+        if (!key.scopes().isEmpty()) {
+            rows.add(new String[] {"SCOPES", String.join(", ", key.scopes())});
+        }
         if (key.outcome() == Outcome.NONCOMPLIANT) {
             key.violations().forEach(violation -> rows.add(new String[] {KeyReport.describe(violation)}));
         } else if (rows.isEmpty() && key.outcome() != Outcome.COMPLIANT) {

@@ -21,6 +21,10 @@ enum SimulateFormat {
             if (simulation.key().isEmpty()) {
                 return text.append(outcomes(simulation)).toString();
             }
+            if (!simulation.input().policy().scopes().isEmpty()) {
+                text.append(section("scopes that applied (their rules were added to the base policy's)", simulation.enforce().scopes().stream()
+                        .map(scope -> new String[] {scope}).toList()));
+            }
             text.append(section("violations", simulation.enforce().violations().stream()
                     .map(violation -> new String[] {violation.key(), violation.problem().name(), violation.detail()}).toList()));
             List<InMemoryKms.Write> writes = simulation.writes();

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
  * @param exemption      for a key carrying the policy's exemption tag: whether it exempted the key, until when, or why not
  *                       (expired, an end date that is not a date, beyond {@code maxExemptionDays}); the key is enforced unless it did
+ * @param scopes         the names of the policy's scopes whose rules applied to the key, in policy order
  */
 public record EnforcementResult(
         Outcome outcome,
@@ -50,7 +51,8 @@ public record EnforcementResult(
         Optional<String> keyPolicy,
         Optional<String> organizationRequiredTags,
         Map<String, String> editedValuesGone,
-        Optional<Exemption> exemption) {
+        Optional<Exemption> exemption,
+        List<String> scopes) {
 
     public EnforcementResult {
         added = ordered(added);
@@ -61,13 +63,15 @@ public record EnforcementResult(
         violations = List.copyOf(violations);
         accessControlTags = List.copyOf(accessControlTags);
         editedValuesGone = ordered(editedValuesGone);
+        scopes = List.copyOf(scopes);
     }
 
     /** An outcome reached without touching the key: ignored, rejected. */
     static EnforcementResult untouched(Outcome outcome, Mode mode, Optional<String> trigger, Optional<String> eventId,
             Optional<String> keyArn, String reason) {
         return new EnforcementResult(outcome, mode, trigger, eventId, keyArn, Map.of(), List.of(), Map.of(), List.of(), Map.of(),
-                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+                List.of(), Optional.of(reason), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                List.of());
     }
 
     /**
@@ -85,7 +89,7 @@ public record EnforcementResult(
         return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
                 merged(earlier.added, added), union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
                 union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags,
-                merged(earlier.editedValuesGone, editedValuesGone), exemption);
+                merged(earlier.editedValuesGone, editedValuesGone), exemption, scopes);
     }
 
     /** Whether TagResource or UntagResource was called for this result and succeeded. */

@@ -18,6 +18,7 @@ import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.TagPlanner;
 import io.kmstagenforcer.plan.WriteOrder;
 import io.kmstagenforcer.policy.EffectivePolicy;
+import io.kmstagenforcer.policy.KeyAttributes;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
@@ -150,7 +151,8 @@ public final class TagEnforcer {
         try {
             // Waiting only helps a key KMS may not know yet; an old event's key will not appear.
             NotFoundRetry retry = recent ? notFoundRetry : NotFoundRetry.NONE;
-            return event.createsKey() ? enforceNewKey(event, writes, retry, deadline) : enforceExistingKey(writes, retry, deadline);
+            return event.createsKey() ? enforceNewKey(event, writes, retry, deadline)
+                    : enforceExistingKey(writes, retry, deadline, Optional.empty());
         } catch (KmsCallException e) {
             String reason = e.reason();
             if (e.kind() == KmsCallException.Kind.TERMINAL) {
@@ -170,9 +172,17 @@ public final class TagEnforcer {
      * @throws RetryableFailure when KMS throttled or failed in a way a later attempt may not
      */
     public EnforcementResult enforceListedKey(KeyArn key, Deadline deadline) {
+        return enforceListedKey(key, Optional.empty(), deadline);
+    }
+
+    /**
+     * As {@link #enforceListedKey(KeyArn, Deadline)}, with the key's aliases when the sweep's alias
+     * listing has them: a policy whose scopes match on aliases then needs no ListAliases for the key.
+     */
+    public EnforcementResult enforceListedKey(KeyArn key, Optional<List<String>> aliases, Deadline deadline) {
         Writes writes = new Writes(policies.current(deadline), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
         try {
-            return enforceExistingKey(writes, NotFoundRetry.NONE, deadline);
+            return enforceExistingKey(writes, NotFoundRetry.NONE, deadline, aliases);
         } catch (KmsCallException e) {
             String reason = e.reason();
             switch (e.kind()) {
@@ -197,29 +207,58 @@ public final class TagEnforcer {
         return new Writes(EffectivePolicy.local(policy), keys, key, SWEEP_TRIGGER, Optional.empty()).skipped(skip);
     }
 
+    /**
+     * A key its creation record describes. Scopes on the key's attributes take them from the record
+     * when it gives all four (CreateKey and ReplicateKey records do), else from the DescribeKey made
+     * when the record does not say who manages the key, else from one DescribeKey; scopes on aliases
+     * cost one ListAliases for the key. A policy without such scopes reads nothing more.
+     */
     private EnforcementResult enforceNewKey(KeyEvent event, Writes writes, NotFoundRetry retry, Deadline deadline) {
         KmsKeys keys = writes.keys;
+        Optional<KeyDescription> described = Optional.empty();
         if (event.keyManager().isEmpty()) {
             KeyDescription description = retry.call(() -> keys.describe(event.key()), deadline);
             Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
             if (skip.isPresent()) {
                 return writes.skipped(skip.get());
             }
+            described = Optional.of(description);
         }
         Map<String, String> tags = retry.call(() -> keys.listTags(event.key()), deadline);
-        return apply(writes.plan(tags, KeyContext.ofCreation(event)), writes);
+        KeyContext context = KeyContext.ofCreation(event);
+        if (writes.policy.needsKeyAttributes()) {
+            KeyAttributes attributes = writes.policy.attributesSuffice(event.attributes()) ? event.attributes()
+                    : described.orElseGet(() -> retry.call(() -> keys.describe(event.key()), deadline)).attributes();
+            context = context.withAttributes(attributes);
+        }
+        if (writes.policy.needsAliases()) {
+            context = context.withAliases(retry.call(() -> keys.aliases(event.key()), deadline));
+        }
+        return apply(writes.plan(tags, context), writes);
     }
 
-    private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry, Deadline deadline) {
+    /**
+     * A key no creation record describes. A compliant key costs one ListResourceTags; a policy whose
+     * scopes match on attributes adds one DescribeKey for every key (which scopes apply cannot be known
+     * without it; the key that needs changes reuses it), and one whose scopes match on aliases adds one
+     * ListAliases unless {@code aliases} (the sweep's listing) has them.
+     */
+    private EnforcementResult enforceExistingKey(Writes writes, NotFoundRetry retry, Deadline deadline, Optional<List<String>> aliases) {
         KmsKeys keys = writes.keys;
         KeyArn key = writes.key;
         Map<String, String> tags = retry.call(() -> keys.listTags(key), deadline);
-        TagPlan plan = writes.plan(tags, KeyContext.ofExistingKey(key, Optional.empty()));
+        Optional<List<String>> keyAliases = writes.policy.needsAliases()
+                ? Optional.of(aliases.orElseGet(() -> retry.call(() -> keys.aliases(key), deadline)))
+                : Optional.empty();
+        Optional<KeyDescription> described = writes.policy.needsKeyAttributes()
+                ? Optional.of(retry.call(() -> keys.describe(key), deadline))
+                : Optional.empty();
+        TagPlan plan = writes.plan(tags, withFacts(KeyContext.ofExistingKey(key, Optional.empty()), keyAliases, described));
         if (plan.exempt() || (!plan.hasChanges() && plan.violations().isEmpty())) {
             return apply(plan, writes);
         }
         // About to report or change a key no event described: can it be tagged at all, and when was it made?
-        KeyDescription description = retry.call(() -> keys.describe(key), deadline);
+        KeyDescription description = described.orElseGet(() -> retry.call(() -> keys.describe(key), deadline));
         Optional<KeyStates.Skip> skip = KeyStates.skip(description.keyManager(), description.keyState());
         if (skip.isPresent()) {
             return writes.skipped(skip.get());
@@ -227,7 +266,14 @@ public final class TagEnforcer {
         boolean creationRecordToCome = description.creationDate()
                 .filter(created -> Duration.between(created, clock.instant()).compareTo(CREATION_RECORD_EXPECTED_WITHIN) < 0)
                 .isPresent();
-        return apply(writes.plan(tags, KeyContext.ofExistingKey(key, description.creationDate(), creationRecordToCome)), writes);
+        return apply(writes.plan(tags, withFacts(KeyContext.ofExistingKey(key, description.creationDate(), creationRecordToCome), keyAliases,
+                described)), writes);
+    }
+
+    /** The context knowing what was read of the key for the policy's scopes. */
+    private static KeyContext withFacts(KeyContext context, Optional<List<String>> aliases, Optional<KeyDescription> described) {
+        KeyContext known = aliases.map(context::withAliases).orElse(context);
+        return described.map(description -> known.withAttributes(description.attributes())).orElse(known);
     }
 
     private EnforcementResult apply(TagPlan plan, Writes writes) {
@@ -427,7 +473,8 @@ public final class TagEnforcer {
                     keyPolicy,
                     organizationRequiredTags,
                     editedValuesGone,
-                    plan == null ? Optional.empty() : plan.exemption());
+                    plan == null ? Optional.empty() : plan.exemption(),
+                    plan == null ? List.of() : plan.scopes());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.kmstagenforcer.event;
 
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonShapeException;
+import io.kmstagenforcer.policy.KeyAttributes;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -118,7 +119,20 @@ public final class EventInterpreter {
         boolean replica = "ReplicateKey".equals(call.eventName()) || isReplica(key, metadata.get("multiRegionConfiguration"));
         return new Interpretation.Enforce(new KeyEvent(
                 key, call.eventName(), call.eventId(), call.eventTime(), keyManager, keyState, call.userIdentity(), created, replica,
-                requestedTags(call.requestParameters())));
+                requestedTags(call.requestParameters()), attributes(metadata)));
+    }
+
+    /**
+     * What the record's key metadata says of the key's kind, for scopes that match on it: read
+     * leniently (a field missing or of another type is unsaid, and DescribeKey will say it). Older
+     * records name the key spec {@code customerMasterKeySpec}.
+     */
+    private static KeyAttributes attributes(JsonField metadata) {
+        return new KeyAttributes(
+                metadata.get("keySpec").stringIfPresent().or(() -> metadata.get("customerMasterKeySpec").stringIfPresent()),
+                metadata.get("keyUsage").stringIfPresent(),
+                metadata.get("origin").stringIfPresent(),
+                metadata.get("multiRegion").booleanIfPresent());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.event;
 
+import io.kmstagenforcer.policy.KeyAttributes;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.Set;
  *                   record of the same replication in the replica's own region
  * @param requestedTags the tags the call itself set ({@code requestParameters.tags}): the creating call's
  *                   creation tags, or a TagResource's new values; empty for UntagResource
+ * @param attributes the key's spec, usage, origin and multi-Region flag as the creation record gives them (none for a tag change)
  */
 public record KeyEvent(
         KeyArn key,
@@ -32,13 +34,20 @@ public record KeyEvent(
         UserIdentity caller,
         Optional<Instant> keyCreated,
         boolean replica,
-        Map<String, String> requestedTags) {
+        Map<String, String> requestedTags,
+        KeyAttributes attributes) {
 
     static final Set<String> CREATING_CALLS = Set.of("CreateKey", "ReplicateKey");
     static final Set<String> TAGGING_CALLS = Set.of("TagResource", "UntagResource");
 
     public KeyEvent {
         requestedTags = Collections.unmodifiableMap(new LinkedHashMap<>(requestedTags));
+    }
+
+    /** An event whose record says nothing of the key's attributes. */
+    public KeyEvent(KeyArn key, String eventName, Optional<String> eventId, Optional<String> eventTime, Optional<String> keyManager,
+            Optional<String> keyState, UserIdentity caller, Optional<Instant> keyCreated, boolean replica, Map<String, String> requestedTags) {
+        this(key, eventName, eventId, eventTime, keyManager, keyState, caller, keyCreated, replica, requestedTags, KeyAttributes.NONE);
     }
 
     public boolean createsKey() {

@@ -147,6 +147,11 @@ public final class JsonField {
         return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
     }
 
+    /** A boolean when it is one, empty otherwise: for informational fields that must never fail a read. */
+    public Optional<Boolean> booleanIfPresent() {
+        return node != null && node.isBoolean() ? Optional.of(node.asBoolean()) : Optional.empty();
+    }
+
     public Optional<Long> optionalLong() {
         return optional(JsonNode::isNumber, "a number", number -> {
             try {

@@ -66,6 +66,11 @@ public final class JsonObjectWriter {
         return this;
     }
 
+    /** {@link #strings}, left out when there are none: for fields only some documents have a use for. */
+    public JsonObjectWriter stringsIfAny(String name, Collection<String> values) {
+        return values.isEmpty() ? this : strings(name, values);
+    }
+
     public JsonObjectWriter stringLists(String name, List<List<String>> lists) {
         writer.writeFieldName(name);
         writer.writeStartArray();

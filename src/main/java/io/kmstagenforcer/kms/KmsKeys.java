@@ -1,6 +1,9 @@
 package io.kmstagenforcer.kms;
 
 import io.kmstagenforcer.event.KeyArn;
+import io.kmstagenforcer.policy.KeyAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,19 +149,70 @@ public final class KmsKeys {
      * them by without a DescribeKey each.
      */
     public Set<String> awsManagedKeyIds(Optional<String> account, String region) {
-        Set<String> keyIds = new HashSet<>();
+        return aliasesByKeyId(account, region).awsManagedKeyIds();
+    }
+
+    /**
+     * Every alias of {@code account} (empty: the function's own) in {@code region}, by the id of the
+     * key it points to: one ListAliases walk that tells the sweep both which keys are AWS managed and,
+     * for scopes matching on aliases, every key's aliases at no call per key.
+     */
+    public AliasListing aliasesByKeyId(Optional<String> account, String region) {
+        Map<String, List<String>> byKeyId = new HashMap<>();
         String marker = null;
         do {
             String pageMarker = marker;
             ListAliasesResponse response = call("ListAliases", account, region, (kms, bound) -> kms.listAliases(
                     ListAliasesRequest.builder().limit(LIST_ALIASES_LIMIT).marker(pageMarker).overrideConfiguration(bound).build()));
             response.aliases().stream()
-                    .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null
-                            && alias.aliasName().startsWith(AWS_MANAGED_ALIAS_PREFIX))
-                    .forEach(alias -> keyIds.add(alias.targetKeyId()));
+                    .filter(alias -> alias.targetKeyId() != null && alias.aliasName() != null)
+                    .forEach(alias -> byKeyId.computeIfAbsent(alias.targetKeyId(), unused -> new ArrayList<>()).add(alias.aliasName()));
             marker = nextMarker(response.truncated(), response.nextMarker(), pageMarker).orElse(null);
         } while (marker != null);
-        return keyIds;
+        return new AliasListing(byKeyId);
+    }
+
+    /** A region's aliases by the id of their key. */
+    public record AliasListing(Map<String, List<String>> byKeyId) {
+        public AliasListing {
+            Map<String, List<String>> copy = new HashMap<>();
+            byKeyId.forEach((keyId, names) -> copy.put(keyId, List.copyOf(names)));
+            byKeyId = Map.copyOf(copy);
+        }
+
+        /** The keys with an {@code alias/aws/...} alias: every AWS managed key has one. */
+        public Set<String> awsManagedKeyIds() {
+            Set<String> keyIds = new HashSet<>();
+            byKeyId.forEach((keyId, names) -> {
+                if (names.stream().anyMatch(name -> name.startsWith(AWS_MANAGED_ALIAS_PREFIX))) {
+                    keyIds.add(keyId);
+                }
+            });
+            return keyIds;
+        }
+
+        /** The key's aliases: none when the listing has none for it. */
+        public List<String> of(KeyArn key) {
+            return byKeyId.getOrDefault(key.keyId(), List.of());
+        }
+    }
+
+    /** The aliases of one key (ListAliases with its KeyId): for a key no alias listing has, when a scope matches on aliases. */
+    public List<String> aliases(KeyArn key) {
+        List<String> names = new ArrayList<>();
+        String marker = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            String pageMarker = marker;
+            ListAliasesResponse response = call("ListAliases", key, (kms, bound) -> kms.listAliases(ListAliasesRequest.builder()
+                    .keyId(key.toString()).limit(LIST_ALIASES_LIMIT).marker(pageMarker).overrideConfiguration(bound).build()));
+            response.aliases().stream().map(alias -> alias.aliasName()).filter(name -> name != null).forEach(names::add);
+            Optional<String> next = nextMarker(response.truncated(), response.nextMarker(), pageMarker);
+            if (next.isEmpty()) {
+                return names;
+            }
+            marker = next.get();
+        }
+        throw new KmsCallException("ListAliases", "TooManyPages", KmsCallException.Kind.RETRYABLE, null);
     }
 
     public KeyDescription describe(KeyArn key) {
@@ -168,7 +222,9 @@ public final class KmsKeys {
         return new KeyDescription(
                 Optional.ofNullable(metadata.keyManagerAsString()),
                 Optional.ofNullable(metadata.keyStateAsString()),
-                Optional.ofNullable(metadata.creationDate()));
+                Optional.ofNullable(metadata.creationDate()),
+                new KeyAttributes(Optional.ofNullable(metadata.keySpecAsString()), Optional.ofNullable(metadata.keyUsageAsString()),
+                        Optional.ofNullable(metadata.originAsString()), Optional.ofNullable(metadata.multiRegion())));
     }
 
     /** The key's key policy document (policy name {@code default}, the only one KMS has), as JSON text. */

@@ -63,7 +63,8 @@ public final class ResultJson {
                 .strings("accessControlTags", result.accessControlTags())
                 .string("keyPolicy", result.keyPolicy().orElse(null))
                 .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null))
-                .optionalObject("exemption", result.exemption(), ResultJson::exemption);
+                .optionalObject("exemption", result.exemption(), ResultJson::exemption)
+                .stringsIfAny("scopes", result.scopes());
     }
 
     /** A key's exemption tag: {@code {"tag","value","state","until","detail"}}, {@code until} null when the value gives no end date. */

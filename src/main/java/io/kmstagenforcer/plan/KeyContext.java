@@ -3,12 +3,15 @@ package io.kmstagenforcer.plan;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.event.UserIdentity;
+import io.kmstagenforcer.policy.KeyAttributes;
+import io.kmstagenforcer.policy.KeyFacts;
 import io.kmstagenforcer.policy.TemplateVariable;
 import io.kmstagenforcer.policy.ValueTemplate;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,9 +32,11 @@ import java.util.regex.Pattern;
  * @param unknown       variables that describe the key's creation and are not known in this context
  * @param creator       where the values of the creation-only variables come from, see {@link CreatorSource}
  * @param requestedTags the tags the creating call itself asked for ({@code requestParameters.tags}): a person's values
+ * @param facts         what is known of the key for matching the policy's scopes: its account and region (from
+ *                      {@link #values}), and its aliases and attributes when they were read
  */
 public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVariable> unknown, CreatorSource creator,
-        Map<String, String> requestedTags) {
+        Map<String, String> requestedTags, KeyFacts facts) {
     /** What only the creation record tells: KMS keeps no creator, and the creating call's name is the record's. */
     static final Set<TemplateVariable> CREATION_RECORD_ONLY = Collections.unmodifiableSet(EnumSet.of(
             TemplateVariable.PRINCIPAL, TemplateVariable.PRINCIPAL_ROLE, TemplateVariable.PRINCIPAL_ARN,
@@ -72,6 +77,24 @@ public record KeyContext(Map<TemplateVariable, String> values, Set<TemplateVaria
         values = Collections.unmodifiableMap(values.isEmpty() ? new EnumMap<>(TemplateVariable.class) : new EnumMap<>(values));
         unknown = Collections.unmodifiableSet(unknown.isEmpty() ? EnumSet.noneOf(TemplateVariable.class) : EnumSet.copyOf(unknown));
         requestedTags = Map.copyOf(requestedTags);
+        facts = new KeyFacts(Optional.ofNullable(values.get(TemplateVariable.ACCOUNT)), Optional.ofNullable(values.get(TemplateVariable.REGION)),
+                facts.aliases(), facts.attributes());
+    }
+
+    /** A context whose key has no aliases or attributes read. */
+    public KeyContext(Map<TemplateVariable, String> values, Set<TemplateVariable> unknown, CreatorSource creator,
+            Map<String, String> requestedTags) {
+        this(values, unknown, creator, requestedTags, KeyFacts.NONE);
+    }
+
+    /** This context, knowing the key's aliases. */
+    public KeyContext withAliases(List<String> aliases) {
+        return new KeyContext(values, unknown, creator, requestedTags, facts.withAliases(aliases));
+    }
+
+    /** This context, knowing the key's spec, usage, origin and multi-Region flag. */
+    public KeyContext withAttributes(KeyAttributes attributes) {
+        return new KeyContext(values, unknown, creator, requestedTags, facts.withAttributes(attributes));
     }
 
     /** A context that neither replaces placeholders nor waits for a record (tests, the simulator's hand-made contexts). */

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param previousValues the value each changed or removed tag held before, for the log
  * @param exemption      how the key's exemption tag stands, when it carries one: an honoured one plans nothing
  *                       else; one that expired or is not honoured is planned as any key, and says why
+ * @param scopes         the names of the policy's scopes whose rules were added to the base policy's for this key, in policy order
  */
 public record TagPlan(
         Map<String, String> toSet,
@@ -20,13 +21,33 @@ public record TagPlan(
         Map<String, String> previousValues,
         List<Violation> violations,
         WriteOrder order,
-        Optional<Exemption> exemption) {
+        Optional<Exemption> exemption,
+        List<String> scopes) {
 
     public TagPlan {
         toSet = Collections.unmodifiableMap(new LinkedHashMap<>(toSet));
         toRemove = List.copyOf(toRemove);
         previousValues = Collections.unmodifiableMap(new LinkedHashMap<>(previousValues));
         violations = List.copyOf(violations);
+        scopes = List.copyOf(scopes);
+    }
+
+    /** A plan for the base policy alone. */
+    public TagPlan(Map<String, String> toSet, List<String> toRemove, Map<String, String> previousValues, List<Violation> violations,
+            WriteOrder order, Optional<Exemption> exemption) {
+        this(toSet, toRemove, previousValues, violations, order, exemption, List.of());
+    }
+
+    TagPlan withScopes(List<String> names) {
+        return new TagPlan(toSet, toRemove, previousValues, violations, order, exemption, names);
+    }
+
+    /** The tags {@code current} holds once both writes of this plan are made. */
+    public Map<String, String> appliedTo(Map<String, String> current) {
+        Map<String, String> after = new LinkedHashMap<>(current);
+        toRemove.forEach(after::remove);
+        after.putAll(toSet);
+        return after;
     }
 
     static TagPlan exemptPlan(Exemption exemption) {

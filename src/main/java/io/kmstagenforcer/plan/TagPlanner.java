@@ -1,6 +1,7 @@
 package io.kmstagenforcer.plan;
 
 import io.kmstagenforcer.policy.KeyGlob;
+import io.kmstagenforcer.policy.KeyScope;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.policy.TagSyntax;
@@ -28,6 +29,12 @@ public final class TagPlanner {
     }
 
     /**
+     * The plan for a key, with the rules of every scope that applies to it. Scopes match on the tags
+     * the key holds once the base policy's plan is applied (so a scope on {@code Environment=prod}
+     * applies to a key the base rules are giving {@code Environment=prod}), and on what {@code context}
+     * knows of the key. The parser lets no scope change or keep a tag a scope matches on, so the scopes
+     * that apply after the plan is applied are the same: planning again plans nothing.
+     *
      * @param today the day (UTC) an exemption's end date is judged on: the caller's clock, never read here
      */
     public static TagPlan plan(Map<String, String> currentTags, TagPolicy policy, KeyContext context, LocalDate today) {
@@ -35,6 +42,21 @@ public final class TagPlanner {
         if (exemption.filter(Exemption::honoured).isPresent()) {
             return TagPlan.exemptPlan(exemption.get());
         }
+        if (policy.scopes().isEmpty()) {
+            return planRules(currentTags, policy, context, exemption);
+        }
+        TagPlan base = planRules(currentTags, policy.base(), context, exemption);
+        Map<String, String> afterBase = base.appliedTo(currentTags);
+        List<KeyScope> applied = policy.scopes().stream().filter(scope -> scope.match().matches(context.facts(), afterBase)).toList();
+        if (applied.isEmpty()) {
+            return base;
+        }
+        return planRules(currentTags, policy.withScopes(applied), context, exemption)
+                .withScopes(applied.stream().map(KeyScope::name).toList());
+    }
+
+    /** The plan for one set of rules: the base policy's, or the base's with the scopes' added; an exemption not honoured is said. */
+    private static TagPlan planRules(Map<String, String> currentTags, TagPolicy policy, KeyContext context, Optional<Exemption> exemption) {
         Draft draft = new Draft(currentTags, exemption);
         currentTags.forEach((key, value) -> {
             if (!TagSyntax.isReserved(key)) {

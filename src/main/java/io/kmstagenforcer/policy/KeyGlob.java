@@ -6,6 +6,11 @@ import java.util.regex.Pattern;
 public record KeyGlob(String glob, Pattern regex) {
 
     public static KeyGlob of(String glob) {
+        return new KeyGlob(glob, compile(glob, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL));
+    }
+
+    /** The regular expression of a glob: {@code *} is any run of characters, everything else literal. */
+    static Pattern compile(String glob, int flags) {
         StringBuilder regex = new StringBuilder();
         for (String literal : glob.split("\\*", -1)) {
             if (regex.length() > 0) {
@@ -13,7 +18,7 @@ public record KeyGlob(String glob, Pattern regex) {
             }
             regex.append(Pattern.quote(literal));
         }
-        return new KeyGlob(glob, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL));
+        return Pattern.compile(regex.toString(), flags);
     }
 
     /** True when the glob has no {@code *}: it names exactly one key (ignoring case). */

@@ -55,6 +55,11 @@ public final class OrganizationTags {
         if (forbidden.isPresent()) {
             return Optional.of("the local policy forbids it (\"" + forbidden.get().glob() + "\")");
         }
+        Optional<KeyScope> forbiddingScope = local.scopes().stream()
+                .filter(scope -> scope.forbidden().stream().anyMatch(glob -> glob.matches(key))).findFirst();
+        if (forbiddingScope.isPresent()) {
+            return Optional.of("the local policy's scope \"" + forbiddingScope.get().name() + "\" forbids it");
+        }
         if (local.exemptTag().filter(key::equals).isPresent()) {
             return Optional.of("it is the local policy's exemptTag");
         }

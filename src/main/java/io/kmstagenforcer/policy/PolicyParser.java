@@ -25,7 +25,7 @@ public final class PolicyParser {
     private static final String SCHEMA = "$schema";
     private static final Set<String> POLICY_FIELDS = Set.of(
             SCHEMA, "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
-            "organizationRequiredTags", "maxExemptionDays");
+            "organizationRequiredTags", "maxExemptionDays", "scopes");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -93,8 +93,11 @@ public final class PolicyParser {
 
         OptionalInt maxExemptionDays = readMaxExemptionDays(policy.get("maxExemptionDays"), exemptTag);
 
+        TagPolicy base = new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy,
+                organizationRequiredTags, maxExemptionDays);
+        List<KeyScope> scopes = ScopesParser.read(policy.get("scopes"), base);
         return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
-                maxExemptionDays);
+                maxExemptionDays, scopes);
     }
 
     /** A whole number of days from 1 to {@link #MAX_EXEMPTION_DAYS}, and only beside an exemptTag it can cap. */
@@ -112,7 +115,7 @@ public final class PolicyParser {
         return OptionalInt.of(days.get().intValue());
     }
 
-    private static RequiredTag readRequiredTag(String key, JsonField spec) {
+    static RequiredTag readRequiredTag(String key, JsonField spec) {
         checkKey(spec, key);
         spec.asObject();
         checkFields(spec, REQUIRED_TAG_FIELDS);
@@ -204,7 +207,7 @@ public final class PolicyParser {
     }
 
     /** A key glob as {@code forbidden} and {@code protectedTags} take it: valid, and never about {@code aws:} tags. */
-    private static KeyGlob readGlob(JsonField field, String whyNotAws) {
+    static KeyGlob readGlob(JsonField field, String whyNotAws) {
         String glob = field.requiredString();
         if (glob.isEmpty() || !TagSyntax.isValidKey(glob.replace("*", "x"))) {
             throw fail(field, "\"" + glob + "\" is not a valid tag key glob");
@@ -224,7 +227,17 @@ public final class PolicyParser {
      * never replaced.
      */
     private static KeyGlob readProtected(JsonField field, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase) {
-        KeyGlob keyGlob = readGlob(field, "are never changed by the enforcer anyway");
+        KeyGlob keyGlob = readProtectedGlob(field);
+        checkProtected(field, keyGlob, required, forbidden, normalizeKeyCase);
+        return keyGlob;
+    }
+
+    static KeyGlob readProtectedGlob(JsonField field) {
+        return readGlob(field, "are never changed by the enforcer anyway");
+    }
+
+    /** Refuses {@code keyGlob} (at {@code field}) where it protects what these required or forbidden rules change. */
+    static void checkProtected(JsonField field, KeyGlob keyGlob, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase) {
         String quoted = "\"" + keyGlob.glob() + "\"";
         for (KeyGlob removed : forbidden) {
             if ((keyGlob.isLiteral() && removed.matches(keyGlob.glob())) || (removed.isLiteral() && keyGlob.matches(removed.glob()))) {
@@ -245,7 +258,6 @@ public final class PolicyParser {
                         + "would rename");
             }
         }
-        return keyGlob;
     }
 
     private static void checkNoCaseCollisions(JsonField field, List<RequiredTag> required) {
@@ -269,7 +281,7 @@ public final class PolicyParser {
         });
     }
 
-    private static void checkKey(JsonField field, String key) {
+    static void checkKey(JsonField field, String key) {
         if (!TagSyntax.isValidKey(key)) {
             throw fail(field, "\"" + key + "\" is not a valid KMS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
         }
@@ -278,7 +290,7 @@ public final class PolicyParser {
         }
     }
 
-    private static void checkFields(JsonField object, Set<String> known) {
+    static void checkFields(JsonField object, Set<String> known) {
         for (Map.Entry<String, JsonField> member : object.members()) {
             if (!known.contains(member.getKey())) {
                 throw fail(member.getValue(), "is not a policy field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
@@ -286,7 +298,7 @@ public final class PolicyParser {
         }
     }
 
-    private static PolicyException fail(JsonField field, String problem) {
+    static PolicyException fail(JsonField field, String problem) {
         return new PolicyException(field.path() + " " + problem);
     }
 }

@@ -31,6 +31,15 @@ public record RequiredTag(
                 && pattern.map(regex -> regex.matcher(value).find()).orElse(true);
     }
 
+    /** True when {@code other} requires the same key with the same rules (patterns compared by their text). */
+    public boolean sameRules(RequiredTag other) {
+        return key.equals(other.key)
+                && defaultValue.map(Object::toString).equals(other.defaultValue.map(Object::toString))
+                && fixedValue.map(Object::toString).equals(other.fixedValue.map(Object::toString))
+                && allowed.equals(other.allowed)
+                && pattern.map(Pattern::pattern).equals(other.pattern.map(Pattern::pattern));
+    }
+
     /** The value this tag should be given, rendered for the event; empty when the policy names none. */
     public Optional<String> remedy(Map<TemplateVariable, String> variables) {
         return fixedValue.or(() -> defaultValue).map(template -> template.render(variables));

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -27,9 +28,17 @@ public record TagPolicy(
         List<KeyGlob> protectedTags,
         boolean checkKeyPolicy,
         boolean organizationRequiredTags,
-        OptionalInt maxExemptionDays) {
+        OptionalInt maxExemptionDays,
+        List<KeyScope> scopes) {
 
-    /** A policy whose exemptions run as long as their tag says. */
+    /** A policy without scopes. */
+    public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
+            List<KeyGlob> protectedTags, boolean checkKeyPolicy, boolean organizationRequiredTags, OptionalInt maxExemptionDays) {
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags, maxExemptionDays,
+                List.of());
+    }
+
+    /** A policy whose exemptions run as long as their tag says, without scopes. */
     public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
             List<KeyGlob> protectedTags, boolean checkKeyPolicy, boolean organizationRequiredTags) {
         this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags, OptionalInt.empty());
@@ -41,10 +50,12 @@ public record TagPolicy(
         this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, false);
     }
 
+
     public TagPolicy {
         required = List.copyOf(required);
         forbidden = List.copyOf(forbidden);
         protectedTags = List.copyOf(protectedTags);
+        scopes = List.copyOf(scopes);
     }
 
     /** The first {@code protectedTags} glob that matches {@code key}: such a tag is never removed, renamed or given another value. */
@@ -58,12 +69,58 @@ public record TagPolicy(
 
     public TagPolicy withMode(Mode newMode) {
         return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
-                maxExemptionDays);
+                maxExemptionDays, scopes);
     }
 
     /** The same policy with these required tags. */
     public TagPolicy withRequired(List<RequiredTag> newRequired) {
         return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
-                maxExemptionDays);
+                maxExemptionDays, scopes);
+    }
+
+    /** True when a scope matches on key spec, usage, origin or multi-Region: a key not described by its creation record needs a DescribeKey. */
+    public boolean needsKeyAttributes() {
+        return scopes.stream().anyMatch(scope -> scope.match().needsAttributes());
+    }
+
+    /** True when {@code attributes} (a creation record's) say all that the scopes match on: no DescribeKey is needed for them. */
+    public boolean attributesSuffice(KeyAttributes attributes) {
+        return scopes.stream().allMatch(scope -> scope.match().decidableWith(attributes));
+    }
+
+    /** True when a scope matches on aliases: a key needs its aliases read (the sweep's alias listing has them). */
+    public boolean needsAliases() {
+        return scopes.stream().anyMatch(scope -> scope.match().needsAliases());
+    }
+
+    /** This policy without its scopes: the base rules every key gets. */
+    public TagPolicy base() {
+        return scopes.isEmpty() ? this : withScopes(List.of());
+    }
+
+    /**
+     * The rules of a key these scopes apply to: the base policy's and every scope's, added together
+     * (the parser refuses scopes that contradict the base or each other where both can apply). A scope
+     * requiring a key the base requires can only come from {@code organizationRequiredTags}, whose
+     * requirement has no rules: the scope's rules replace it. Scopes requiring the same key give it the same rules.
+     */
+    public TagPolicy withScopes(List<KeyScope> applied) {
+        List<RequiredTag> scopeRequired = new ArrayList<>();
+        for (KeyScope scope : applied) {
+            scope.required().stream()
+                    .filter(tag -> scopeRequired.stream().noneMatch(known -> known.key().equals(tag.key())))
+                    .forEach(scopeRequired::add);
+        }
+        List<RequiredTag> allRequired = new ArrayList<>(required.stream()
+                .filter(tag -> scopeRequired.stream().noneMatch(scoped -> scoped.key().equals(tag.key()))).toList());
+        allRequired.addAll(scopeRequired);
+        List<KeyGlob> allForbidden = new ArrayList<>(forbidden);
+        List<KeyGlob> allProtected = new ArrayList<>(protectedTags);
+        applied.forEach(scope -> {
+            allForbidden.addAll(scope.forbidden());
+            allProtected.addAll(scope.protectedTags());
+        });
+        return new TagPolicy(mode, allRequired, allForbidden, normalizeKeyCase, exemptTag, allProtected, checkKeyPolicy, organizationRequiredTags,
+                maxExemptionDays, List.of());
     }
 }

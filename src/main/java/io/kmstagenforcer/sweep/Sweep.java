@@ -177,7 +177,9 @@ public final class Sweep {
 
         /** The keys of one account from {@link #position}; a summary if the invocation stopped in it. */
         private Optional<SweepSummary> sweepAccount(Optional<String> account) {
-            Set<String> awsManaged = listing(() -> keys.awsManagedKeyIds(account, region));
+            // One walk of the aliases: which keys are AWS managed, and every key's aliases for scopes that match on them.
+            KmsKeys.AliasListing aliases = listing(() -> keys.aliasesByKeyId(account, region));
+            Set<String> awsManaged = aliases.awsManagedKeyIds();
             while (true) {
                 Optional<String> pageMarker = position.pageMarker();
                 KeyPage page = listing(() -> keys.listKeys(account, region, pageMarker));
@@ -189,7 +191,7 @@ public final class Sweep {
                     Optional<EnforcementResult> result = awsManaged.contains(key.keyId())
                             ? Optional.of(enforcer.skipListedKey(key, new KeyStates.Skip(SkipReason.AWS_MANAGED,
                                     "AWS managed key (alias/aws/*): only customer managed keys can be tagged")))
-                            : enforceWithBackoff(key);
+                            : enforceWithBackoff(key, aliases.of(key));
                     if (result.isEmpty()) {
                         return Optional.of(stop("no time left to back off and retry " + key));
                     }
@@ -239,12 +241,12 @@ public final class Sweep {
          * allow another attempt (what the attempts wrote is then logged and counted, and the key is left
          * for the next invocation, which reads it again).
          */
-        private Optional<EnforcementResult> enforceWithBackoff(KeyArn key) {
+        private Optional<EnforcementResult> enforceWithBackoff(KeyArn key, List<String> aliases) {
             Duration backoff = FIRST_BACKOFF;
             Optional<EnforcementResult> earlier = Optional.empty();
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return Optional.of(withEarlier(enforcer.enforceListedKey(key, deadline), earlier));
+                    return Optional.of(withEarlier(enforcer.enforceListedKey(key, Optional.of(aliases), deadline), earlier));
                 } catch (RetryableFailure failure) {
                     EnforcementResult soFar = withEarlier(failure.result(), earlier);
                     if (attempt == ATTEMPTS_PER_KEY) {

@@ -131,11 +131,11 @@ class ReportFormatTest {
     private static final ReportDocument ABAC_REPORT = new ReportDocument("eu-west-1", POLICY, Instant.EPOCH, List.of(
             new KeyReport(CHANGED_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
                     TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of("Team"), Optional.of("read"),
-                    Optional.empty()),
+                    Optional.empty(), List.of()),
             new KeyReport(STUCK_KEY, Outcome.REPORTED, Optional.of("report mode: nothing written"), Optional.empty(),
                     TagChanges.of(Map.of("Team", "unassigned"), List.of(), Map.of()), List.of(), List.of(),
                     Optional.of("could not be read (GetKeyPolicy answered AccessDeniedException): which of the changed tags it names is not known"),
-                    Optional.empty())),
+                    Optional.empty(), List.of())),
             ReportSummary.of(List.of(), Map.of(), LocalDate.EPOCH));
 
     @Test
@@ -198,7 +198,7 @@ class ReportFormatTest {
                 REPORT_DAY).orElseThrow();
         return new KeyReport(keyArn, outcome, Optional.of(exemption.detail()),
                 exemption.honoured() ? Optional.of(SkipReason.EXEMPT) : Optional.empty(), TagChanges.NONE, List.of(), List.of(), Optional.empty(),
-                Optional.of(exemption));
+                Optional.of(exemption), List.of());
     }
 
     @Test

@@ -48,6 +48,16 @@ final class MotoKeys implements AutoCloseable {
         return create(CreateKeyRequest.builder().tags(kmsTags(tags)).build());
     }
 
+    /** Creates a key in {@link #HOME_REGION} as this request asks; returns its CreateKey event. */
+    CloudTrailEvents.Event createKey(CreateKeyRequest request) {
+        return create(request);
+    }
+
+    /** Points {@code alias} at the key. */
+    void createAlias(String keyArn, String alias) {
+        client(regionOf(keyArn)).createAlias(request -> request.aliasName(alias).targetKeyId(keyIdOf(keyArn)));
+    }
+
     /** Creates a multi-Region primary key in {@link #HOME_REGION}; returns its CreateKey event. */
     CloudTrailEvents.Event createMultiRegionKey(Map<String, String> tags) {
         return create(CreateKeyRequest.builder().multiRegion(true).tags(kmsTags(tags)).build());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.KeyEvent;
 import io.kmstagenforcer.event.UserIdentity;
+import io.kmstagenforcer.policy.KeyAttributes;
 import io.kmstagenforcer.policy.KeyGlob;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.Policies;
@@ -86,8 +87,15 @@ class TagPlannerPropertiesTest {
             coverage.check("changes").percentage(percent -> percent >= 40);
         });
 
+        Statistics.label("scopes").collect(scopesApplied(key, first));
+        Statistics.label("scopes").coverage(coverage -> {
+            coverage.check("applied").percentage(percent -> percent >= 5);
+            coverage.check("applied, matching on a tag the plan sets").percentage(percent -> percent >= 0.5);
+        });
+
         Map<String, String> afterFirst = applied(key.tags(), first);
         TagPlan again = key.planFor(afterFirst);
+        assertEquals(first.scopes(), again.scopes(), () -> "the scopes that apply changed with the plan: " + first + "\nthen " + again);
         if (!cutShort) {
             assertFalse(again.hasChanges(), () -> "first plan " + first + "\nafter it " + describe(afterFirst) + "\nsecond plan " + again);
             return;
@@ -100,6 +108,17 @@ class TagPlannerPropertiesTest {
             assertEveryStepWithinTheLimit(tags, plan);
             tags = applied(tags, plan);
         }
+    }
+
+    /** Whether scopes applied, and whether one of them matched on a tag the plan itself sets (the base rules giving it that value). */
+    private static String scopesApplied(KeyCase key, TagPlan plan) {
+        if (plan.scopes().isEmpty()) {
+            return key.policy().policy().scopes().isEmpty() ? "no scopes" : "none applied";
+        }
+        boolean onPlannedTag = key.policy().policy().scopes().stream()
+                .filter(scope -> plan.scopes().contains(scope.name()))
+                .anyMatch(scope -> scope.match().tags().keySet().stream().anyMatch(plan.toSet()::containsKey));
+        return onPlannedTag ? "applied, matching on a tag the plan sets" : "applied";
     }
 
     /** KMS refuses a TagResource that would take the key past 50 user tags: no step of a plan may. */
@@ -494,7 +513,8 @@ class TagPlannerPropertiesTest {
                         glob.list().ofMaxSize(3).uniqueElements(),
                         Arbitraries.frequency(Tuple.of(2, true), Tuple.of(1, false)),
                         exemptTags,
-                        Arbitraries.of("enforce", "report").optional(0.5))
+                        Arbitraries.of("enforce", "report").optional(0.5),
+                        scopes())
                 .as(TagPlannerPropertiesTest::policyJson)
                 .map(TagPlannerPropertiesTest::parsed)
                 .filter(Optional::isPresent)
@@ -502,7 +522,7 @@ class TagPlannerPropertiesTest {
     }
 
     private static String policyJson(List<Tuple2<String, Map<String, Object>>> required, List<String> forbidden,
-            boolean normalizeKeyCase, Optional<String> exemptTag, Optional<String> mode) {
+            boolean normalizeKeyCase, Optional<String> exemptTag, Optional<String> mode, List<Map<String, Object>> scopes) {
         Map<String, Object> policy = new LinkedHashMap<>();
         mode.ifPresent(label -> policy.put("mode", label));
         Map<String, Object> tags = new LinkedHashMap<>();
@@ -515,6 +535,15 @@ class TagPlannerPropertiesTest {
             policy.put("normalizeKeyCase", true);
         }
         exemptTag.ifPresent(key -> policy.put("exemptTag", key));
+        if (!scopes.isEmpty()) {
+            List<Map<String, Object>> named = new ArrayList<>();
+            for (int i = 0; i < scopes.size(); i++) {
+                Map<String, Object> scope = new LinkedHashMap<>(scopes.get(i));
+                scope.put("name", "scope-" + i);
+                named.add(scope);
+            }
+            policy.put("scopes", named);
+        }
         return json(policy);
     }
 
@@ -524,6 +553,42 @@ class TagPlannerPropertiesTest {
         } catch (PolicyException rejected) {
             return Optional.empty();
         }
+    }
+
+    /** Keys a scope may require: some the base policy may require too (then the parser refuses the scope), some only scopes do. */
+    private static final List<String> SCOPE_KEYS = List.of("DataClassification", "Compliance", "Team", "Owner", "pki:owner");
+
+    /**
+     * Up to two scopes, each matching on a tag the base policy may require (so its rules may set the
+     * tag a scope matches on), on the account of one of {@link #KEY_ARNS}, or on multi-Region, and
+     * adding required tags, a forbidden glob or a protected one. The parser refuses the contradictory.
+     */
+    @SuppressWarnings("unchecked")
+    private static Arbitrary<List<Map<String, Object>>> scopes() {
+        Arbitrary<Map<String, Object>> match = Arbitraries.frequencyOf(
+                Tuple.of(4, Combinators.combine(Arbitraries.of("Environment", "Owner", "Team", "CostCenter"),
+                                Arbitraries.of(ALLOWED_VALUES).list().ofMinSize(1).ofMaxSize(2).uniqueElements())
+                        .as((tag, values) -> spec("tags", spec(tag, values)))),
+                Tuple.of(1, Arbitraries.just(spec("account", List.of("111122223333")))),
+                Tuple.of(1, Arbitraries.of(true, false).map(multiRegion -> spec("multiRegion", multiRegion))));
+        Arbitrary<Map<String, Object>> required = Combinators.combine(Arbitraries.of(SCOPE_KEYS), requiredTagSpecs()).as(Tuple::of)
+                .list().ofMaxSize(2).uniqueElements(Tuple2::get1)
+                .map(tags -> {
+                    Map<String, Object> all = new LinkedHashMap<>();
+                    tags.forEach(tag -> all.put(tag.get1(), tag.get2()));
+                    return all;
+                });
+        Arbitrary<Map<String, Object>> scope = Combinators.combine(match, required,
+                        Arbitraries.of("tmp:*", "x-*", "*debug*").optional(0.3), Arbitraries.of("pki:*", "Purpose").optional(0.2))
+                .as((on, adds, forbidden, kept) -> {
+                    Map<String, Object> drawn = new LinkedHashMap<>();
+                    drawn.put("match", on);
+                    drawn.put("required", adds.isEmpty() && forbidden.isEmpty() && kept.isEmpty() ? spec("DataClassification", spec()) : adds);
+                    forbidden.ifPresent(glob -> drawn.put("forbidden", List.of(glob)));
+                    kept.ifPresent(glob -> drawn.put("protectedTags", List.of(glob)));
+                    return drawn;
+                });
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(List.of())), Tuple.of(2, scope.list().ofMinSize(1).ofMaxSize(2)));
     }
 
     /** One entry of {@code required}: a default or a fixed value (literal or templated), with or without allowed values and a pattern. */
@@ -578,7 +643,9 @@ class TagPlannerPropertiesTest {
 
     /** What a policy offers the drawn tags: its keys, their case variants, its globs, its exemption tag (and variants), its values. */
     record PolicyTags(List<String> required, List<String> variants, List<KeyGlob> forbidden, List<String> exempt, List<String> values) {
-        static PolicyTags of(TagPolicy policy) {
+        static PolicyTags of(TagPolicy scoped) {
+            // Every scope's rules too, so that keys carry the tags scopes require and forbid.
+            TagPolicy policy = scoped.withScopes(scoped.scopes());
             List<String> required = policy.required().stream().map(RequiredTag::key).toList();
             List<String> values = policy.required().stream()
                     .flatMap(tag -> Stream.concat(tag.allowed().orElse(List.of()).stream(),
@@ -742,7 +809,11 @@ class TagPlannerPropertiesTest {
                         Arbitraries.maps(Arbitraries.of(TemplateVariable.class), contextText()).ofMaxSize(TemplateVariable.values().length),
                         Arbitraries.of(TemplateVariable.class).set())
                 .as(KeyContext::new);
-        return Arbitraries.oneOf(creation, existing, anything);
+        Arbitrary<KeyContext> any = Arbitraries.oneOf(creation, existing, anything);
+        // Sometimes with the key's attributes read, as the enforcer reads them for a policy whose scopes match on them.
+        return Combinators.combine(any, Arbitraries.of(true, false).optional(0.5))
+                .as((context, multiRegion) -> multiRegion.map(flag -> context.withAttributes(new KeyAttributes(Optional.of("SYMMETRIC_DEFAULT"),
+                        Optional.of("ENCRYPT_DECRYPT"), Optional.of("AWS_KMS"), Optional.of(flag)))).orElse(context));
     }
 
     /** Text a context value may hold: realistic, empty, any characters at all, or longer than a tag value may be. */

@@ -15,7 +15,11 @@ class OrganizationTagsTest {
             + "'required':{'CostCenter':{'default':'unassigned','pattern':'^([0-9]{4}|unassigned)$'}}}";
 
     private static OrganizationTags.Merge merge(String policy, String... organizationKeys) {
-        return OrganizationTags.merge(Policies.parse(policy), List.of(organizationKeys));
+        return merge(Policies.parse(policy), organizationKeys);
+    }
+
+    private static OrganizationTags.Merge merge(TagPolicy policy, String... organizationKeys) {
+        return OrganizationTags.merge(policy, List.of(organizationKeys));
     }
 
     private static RequiredTag required(TagPolicy policy, String key) {
@@ -66,6 +70,30 @@ class OrganizationTagsTest {
     void organisationKeysFollowTheLocalOnesInTheOrderRead() {
         assertEquals(List.of("CostCenter", "Owner", "Team"),
                 merge(LOCAL, "Owner", "Team").policy().required().stream().map(RequiredTag::key).toList());
+    }
+
+    /** Added to the base, it would be required and forbidden on the scope's keys. */
+    @Test
+    void aKeyAScopeForbidsIsLeftOutWithAWarning() {
+        TagPolicy scoped = Policies.parse("{'scopes':[{'name':'pki','match':{'keyUsage':['SIGN_VERIFY']},'forbidden':['Project*']}]}");
+
+        OrganizationTags.Merge merge = merge(scoped, "Project", "Owner");
+
+        assertEquals(List.of("Owner"), merge.required());
+        assertEquals(List.of("the Organizations tag policy requires \"Project\" on kms:key, but the local policy's scope \"pki\" forbids it: "
+                + "left out (the local policy wins)"), merge.warnings());
+    }
+
+    /** A scope requiring an organisation key gives it the scope's rules on the scope's keys. */
+    @Test
+    void aKeyAScopeRequiresTakesTheScopesRulesOnItsKeys() {
+        TagPolicy scoped = Policies.parse("{'scopes':[{'name':'pki','match':{'keyUsage':['SIGN_VERIFY']},'required':{'Owner':{'value':'pki'}}}]}");
+        TagPolicy merged = merge(scoped, "Owner").policy();
+
+        TagPolicy onScopedKeys = merged.withScopes(merged.scopes());
+
+        assertEquals(1, onScopedKeys.required().size());
+        assertEquals(Optional.of("pki"), required(onScopedKeys, "Owner").fixedValue().flatMap(ValueTemplate::literal));
     }
 
     @Test
