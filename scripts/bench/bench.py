@@ -430,20 +430,41 @@ def warm(h, kms, files, endpoint, events_n, warmup_pairs):
     return {"enforcer": enforcer, "floor": floor, "trivial": trivial, "events": events_n, "warmup": skip, "jvms": 2}
 
 
+def counted_event(h, files, proxy, name, event, expect, extra_env=None):
+    """One invoke-local run (one cold JVM) of one event through the counting proxy: its outcome must be
+    `expect`; returns the KMS requests the run made."""
+    path = files.write(event)
+    proxy.take()
+    _, lines, _ = h.invoke([path], endpoint=proxy.url, extra_env=extra_env)
+    got = outcomes(lines)[0]
+    requests = proxy.take()
+    if got != expect:
+        raise SystemExit("benchmark: scenario %s answered %s, expected %s" % (name, got, expect))
+    return requests
+
+
+def counted_sweep(h, proxy, region, rate, extra_env=None):
+    """One SweepFunction invocation (the scheduled event) over the keys of `region` through the counting
+    proxy. Returns (report, response, sweep-summary line or None, stderr, requests)."""
+    proxy.take()
+    # AWS_ENDPOINT_URL_LAMBDA: a closed port, so that a sweep that wanted to continue could never reach AWS.
+    rep, lines, err = h.invoke([os.path.join(ROOT, "events", "scheduled-sweep.json")], endpoint=proxy.url,
+                               function="SweepFunction",
+                               extra_env=dict({"AWS_REGION": region, "SWEEP_WRITES_PER_SECOND": str(rate),
+                                               "AWS_ENDPOINT_URL_LAMBDA": "http://127.0.0.1:9"}, **(extra_env or {})))
+    requests = proxy.take()
+    summary = next((json.loads(l) for l in err.splitlines() if l.startswith("{") and '"sweep-summary"' in l), None)
+    return rep, json.loads(lines[0]), summary, err, requests
+
+
 def kms_calls(h, kms, files, proxy):
     """One invoke-local run per scenario through the counting proxy; returns the requests of each."""
     noncompliant_tags = {"owner": "alice", "tmp:build": "123", "CostCenter": "12ab"}
     scenarios = []
 
     def run(name, event, expect):
-        path = files.write(event)
-        proxy.take()
-        rep, lines, _ = h.invoke([path], endpoint=proxy.url)
-        got = outcomes(lines)[0]
-        requests = proxy.take()
-        if got != expect:
-            raise SystemExit("benchmark: scenario %s answered %s, expected %s" % (name, got, expect))
-        scenarios.append({"scenario": name, "outcome": got, "requests": requests})
+        requests = counted_event(h, files, proxy, name, event, expect)
+        scenarios.append({"scenario": name, "outcome": expect, "requests": requests})
         return event
 
     compliant = kms.create_key(tags=COMPLIANT_TAGS)
@@ -468,6 +489,100 @@ def kms_calls(h, kms, files, proxy):
         s["ops"] = ops
         s["regions"] = sorted({r.region for r in s["requests"]})
     return scenarios
+
+
+# Scoped rules (docs/POLICY.md "Scoped rules"): the packaged policy plus one scope of each kind, each matching
+# every key of the section and requiring SCOPE_TAG, which those keys hold.
+SCOPES_REGION = "eu-central-1"  # the section's sweep keys; its event keys are in REGION
+SCOPE_TAG = {"Team": "platform"}
+SCOPE_KINDS = [("no scopes", None), ("tags", {"tags": {"Environment": ["dev"]}}),
+               ("keyUsage", {"keyUsage": ["SIGN_VERIFY"]}), ("alias", {"alias": ["alias/bench/*"]})]
+SCOPE_OPS = ("ListResourceTags", "DescribeKey", "ListAliases", "TagResource", "UntagResource")
+SCOPE_SCENARIOS = ("CreateKey event, compliant key", "drift event (TagResource), compliant key",
+                   "drift event (TagResource), key needing a change", "sweep, per key")
+
+
+def scope_policy(kind, match):
+    with open(os.path.join(ROOT, "tag-policy.json")) as f:
+        policy = json.load(f)
+    policy.pop("$schema", None)
+    if match:
+        policy["scopes"] = [{"name": "bench-" + kind, "match": match,
+                             "required": {k: {"value": v} for k, v in SCOPE_TAG.items()}}]
+    return json.dumps(policy)
+
+
+def scope_floor(kind, scenario):
+    """The KMS calls per key docs/POLICY.md promises: an attribute scope costs a DescribeKey for a key its event
+    record does not describe (drift, sweep), an alias scope a ListAliases for the key on the event paths only;
+    a key needing a change is described once before it is changed, whatever the scopes."""
+    attribute, alias = int(kind == "keyUsage"), int(kind == "alias")
+    floor = {"ListResourceTags": 1}
+    if scenario == SCOPE_SCENARIOS[0]:
+        floor.update(ListAliases=alias)
+    elif scenario == SCOPE_SCENARIOS[1]:
+        floor.update(DescribeKey=attribute, ListAliases=alias)
+    elif scenario == SCOPE_SCENARIOS[2]:
+        floor.update(DescribeKey=1, ListAliases=alias, UntagResource=1)
+    else:
+        floor.update(DescribeKey=attribute)
+    return {op: n for op, n in floor.items() if n}
+
+
+def key_id(key):
+    """A KeyId as sent (id or ARN) -> the key's id."""
+    return key.rsplit("/", 1)[-1] if key else None
+
+
+def scopes(h, kms, files, proxy, keys_n, rate):
+    """For each kind of scope, the KMS calls per key of a CreateKey event, of drift events (a compliant key and
+    one with a forbidden tag), and of one sweep over keys_n compliant keys; fails if any differs from the floor."""
+    compliant = dict(COMPLIANT_TAGS, **SCOPE_TAG)
+    # Signing keys (keyUsage SIGN_VERIFY), each with an alias/bench/... alias, in both regions.
+    sweep_arns = kms.create_keys(SCOPES_REGION, [compliant] * keys_n)
+    for i, arn in enumerate(sweep_arns):
+        kms.client(SCOPES_REGION).create_alias(AliasName="alias/bench/sweep-%d" % i, TargetKeyId=arn)
+    aliases = len(kms.client(SCOPES_REGION).list_aliases()["Aliases"])  # moto's alias/aws/* and ours, one page
+    sweep_listings = {"ListKeys": max(1, math.ceil(keys_n / 1000.0)), "ListAliases": max(1, math.ceil(aliases / 100.0))}
+    rows = []
+
+    def record(kind, scenario, requests, per, listings, **extra):
+        by_key = collections.Counter((key_id(r.key), r.op) for r in requests if r.key)
+        ops = collections.Counter(op for _, op in by_key.elements())
+        row = dict({"kind": kind, "scenario": scenario, "perKey": {op: n / float(per) for op, n in ops.items()},
+                    "listings": dict(collections.Counter(r.op for r in requests if not r.key))}, **extra)
+        floor = scope_floor(kind, scenario)
+        keys = {k for k, _ in by_key}
+        if row["listings"] != listings or len(keys) != per or any(by_key[(k, op)] != floor.get(op, 0) for k in keys for op in set(ops) | set(floor)):
+            raise SystemExit("benchmark: scopes %r, %s: %s per key (listings %s), expected %s (listings %s)" % (
+                kind, scenario, row["perKey"], row["listings"], floor, listings))
+        rows.append(row)
+
+    for n, (kind, match) in enumerate(SCOPE_KINDS):
+        env = {"TAG_POLICY": scope_policy(kind, match)}
+        arns = kms.create_keys(REGION, [compliant, compliant, dict(compliant, **{"tmp:build": "1"})])
+        for i, arn in enumerate(arns):
+            kms.client().create_alias(AliasName="alias/bench/event-%d-%d" % (n, i), TargetKeyId=arn)
+        created = cloudtrail_event(kms.client().describe_key(KeyId=arns[0])["KeyMetadata"])
+        drift = [cloudtrail.tag_change_event(arn, account=ACCOUNT, region=REGION, user_identity=USER_IDENTITY, tags=tags)
+                 for arn, tags in ((arns[1], SCOPE_TAG), (arns[2], {"tmp:build": "1"}))]
+        for scenario, event, expect in zip(SCOPE_SCENARIOS, [created] + drift, ("COMPLIANT", "COMPLIANT", "REMEDIATED")):
+            record(kind, scenario, counted_event(h, files, proxy, scenario, event, expect, env), 1, {})
+        rep, response, summary, err, requests = counted_sweep(h, proxy, SCOPES_REGION, rate, env)
+        check_sweep(response, summary, err, keys_n, 0)
+        record(kind, SCOPE_SCENARIOS[3], requests, keys_n, sweep_listings, durationMs=rep["invocations"][0]["durationMs"])
+        log("scopes: %s done" % kind)
+    return {"keys": keys_n, "rows": rows}
+
+
+def check_sweep(response, summary, err, keys_n, fixes):
+    """Fails loudly unless the sweep completed over keys_n keys and remediated exactly `fixes` of them."""
+    totals = response.get("totals") or {}
+    if not response.get("complete") or summary is None or totals.get("keysSeen") != keys_n \
+            or totals.get("remediated") != fixes or totals.get("compliant") != keys_n - fixes:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit("benchmark: the sweep did not go as planned (%d keys, %d to fix): %s" % (
+            keys_n, fixes, json.dumps(response)[:600]))
 
 
 def peak_in_any_second(times):
@@ -496,21 +611,8 @@ def sweep(h, kms, proxy, keys_n, rate):
     aliases = len(kms.client(SWEEP_REGION).list_aliases()["Aliases"])  # moto's own alias/aws/* ones, one page
     log("sweep: %d keys created in %.1f s; sweeping at %s writes/s" % (keys_n, created_s, rate))
     def run_once(fixes):
-        proxy.take()
-        # AWS_ENDPOINT_URL_LAMBDA: a closed port, so that a sweep that wanted to continue could never reach AWS.
-        rep, lines, err = h.invoke([os.path.join(ROOT, "events", "scheduled-sweep.json")], endpoint=proxy.url,
-                                   function="SweepFunction",
-                                   extra_env={"AWS_REGION": SWEEP_REGION, "SWEEP_WRITES_PER_SECOND": str(rate),
-                                              "AWS_ENDPOINT_URL_LAMBDA": "http://127.0.0.1:9"})
-        requests = proxy.take()
-        response = json.loads(lines[0])
-        summary = next((json.loads(l) for l in err.splitlines() if l.startswith("{") and '"sweep-summary"' in l), None)
-        totals = response.get("totals") or {}
-        if not response.get("complete") or summary is None or totals.get("keysSeen") != keys_n \
-                or totals.get("remediated") != fixes or totals.get("compliant") != keys_n - fixes:
-            sys.stderr.write(err[-4000:])
-            raise SystemExit("benchmark: the sweep did not go as planned (%d keys, %d to fix): %s" % (
-                keys_n, fixes, lines[0][:600]))
+        rep, response, summary, err, requests = counted_sweep(h, proxy, SWEEP_REGION, rate)
+        check_sweep(response, summary, err, keys_n, fixes)
         log("sweep: %d keys in %.0f ms, %d remediated" % (keys_n, rep["invocations"][0]["durationMs"], fixes))
         return rep, summary, requests
 
@@ -655,6 +757,21 @@ def markdown(res):
                 s["scenario"], s["outcome"], o.get("DescribeKey", 0), o.get("ListResourceTags", 0),
                 o.get("TagResource", 0), o.get("UntagResource", 0), len(s["requests"]), ", ".join(s["regions"]) or "-"))
         out.append("")
+    if "scopes" in res:
+        c = res["scopes"]
+        out.append("**(c2) KMS calls per key with scoped rules**: the packaged policy plus one scope of each kind "
+                   "(`TAG_POLICY`), matching every key and requiring `%s`; one cold JVM per event; the sweep over %d "
+                   "compliant keys, its listings (whole sweep) apart. Every count equals its floor (checked):" % (
+                       "`, `".join(SCOPE_TAG), c["keys"]))
+        out.append("")
+        out.append("| scope matches on | scenario | %s | listings | sweep duration |" % " | ".join(SCOPE_OPS))
+        out.append("|---|---|%s---|---:|" % ("---:|" * len(SCOPE_OPS)))
+        for r in c["rows"]:
+            out.append("| %s | %s | %s | %s | %s |" % (
+                r["kind"], r["scenario"], " | ".join("%g" % r["perKey"].get(op, 0) for op in SCOPE_OPS),
+                ", ".join("%s %d" % kv for kv in sorted(r["listings"].items())) or "-",
+                "%s ms" % fmt(r["durationMs"]) if "durationMs" in r else ""))
+        out.append("")
     rss = res.get("rss")
     if rss:
         out.append("**(d) Peak RSS** of the function's JVM (VmHWM, MB; Lambda's Max Memory Used):")
@@ -738,7 +855,7 @@ def prepare(args):
     shutil.rmtree(TASK_ROOT, ignore_errors=True)
     shutil.copytree(BUILT_TASK_ROOT, TASK_ROOT)
     lib = os.path.join(TASK_ROOT, "lib")
-    core = [j for j in os.listdir(lib) if j.startswith("aws-lambda-java-core-")]
+    core = [j for j in os.listdir(lib) if re.match(r"(com\.amazonaws\.)?aws-lambda-java-core-", j)]  # named groupId.artifactId-version.jar since the Makefile layout
     if len(core) != 1:
         raise SystemExit("benchmark: expected one aws-lambda-java-core jar in target/lambda/lib")
     trivial = os.path.join(BENCH, "trivial")
@@ -786,8 +903,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=10, help="warm-up (fresh, redelivery) pairs before them")
     ap.add_argument("--sweep-keys", type=int, default=500, help="keys the sweep section sweeps")
     ap.add_argument("--sweep-rate", type=float, default=5.0, help="SWEEP_WRITES_PER_SECOND of the sweep section (0.1 to 5)")
-    ap.add_argument("--only", default="cold,snap,warm,calls,sweep,package",
-                    help="comma-separated sections: cold,snap,warm,calls,sweep,package")
+    ap.add_argument("--scope-keys", type=int, default=36, help="keys the scopes section sweeps")
+    ap.add_argument("--only", default="cold,snap,warm,calls,scopes,sweep,package",
+                    help="comma-separated sections: cold,snap,warm,calls,scopes,sweep,package")
     ap.add_argument("--json", default=os.path.join(BENCH, "results.json"))
     args = ap.parse_args()
     sections = set(args.only.split(","))
@@ -821,10 +939,12 @@ def main():
         if "warm" in sections:
             res["warm"] = warm(h, kms, files, endpoint, args.events, args.warmup)
             rss["enforcer, after %d warm events" % (args.events + 2 * args.warmup)] = res["warm"]["enforcer"]["maxMemoryUsedMB"]
-        if "calls" in sections or "sweep" in sections:
+        if sections & {"calls", "scopes", "sweep"}:
             proxy = CountingProxy(endpoint)
         if "calls" in sections:
             res["calls"] = kms_calls(h, kms, files, proxy)
+        if "scopes" in sections:
+            res["scopes"] = scopes(h, kms, files, proxy, args.scope_keys, args.sweep_rate)
         if "sweep" in sections:
             res["sweep"] = sweep(h, kms, proxy, args.sweep_keys, args.sweep_rate)
         if rss:
