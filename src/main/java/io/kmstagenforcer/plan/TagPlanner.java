@@ -128,7 +128,7 @@ public final class TagPlanner {
             target = remedy.filter(tag::accepts);
             Problem problem = candidate.isPresent() ? Problem.INVALID_VALUE : Problem.MISSING;
             // Said only when the organisation is the reason: a local rule's refusal reads as it always has.
-            String why = candidate.filter(tag::acceptsLocally).map(value -> " (" + tag.refusal(value) + ")")
+            String why = candidate.filter(value -> !tag.organizationAllows(value)).map(value -> " (" + tag.organization().get().refusal(value) + ")")
                     .or(() -> tag.organization().filter(rule -> rule.required()).map(rule -> " (" + rule.requirement() + ")")).orElse("");
             draft.violation(tag.key(), problem, target.isPresent() ? "set to the default" + why
                     : remedy.map(value -> "not fixed: the default renders to \"" + value + "\", which "
@@ -136,7 +136,9 @@ public final class TagPlanner {
                             .orElse("not fixed: the policy gives no default" + why));
         }
         if (target.isEmpty()) {
-            variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"));
+            String spelling = tag.organization().map(rule -> " (" + rule.spelling() + ")").orElse("");
+            variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"
+                    + spelling));
             return;
         }
         // The value is carried when it stands only on a variant about to be removed: tag before untag.

@@ -32,6 +32,11 @@ public record OrganizationTagRule(String policyName, String policyKey, String ta
                 + allowedValues.orElse(List.of()) + (enforced ? " (enforced_for kms:key: KMS refuses it)" : "");
     }
 
+    /** How a violation names the capitalisation the organisation requires. */
+    public String spelling() {
+        return "the organisation's tag policy " + policyName + " writes it \"" + tagKey + "\"";
+    }
+
     /** How a violation names the organisation's requirement of this key. */
     public String requirement() {
         return "required by the organisation's tag policy " + policyName;

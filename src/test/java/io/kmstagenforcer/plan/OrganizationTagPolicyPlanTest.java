@@ -122,6 +122,17 @@ class OrganizationTagPolicyPlanTest {
         assertEquals(Map.of("Project", "Maintenance"), plan.toSet());
     }
 
+    /** Found by {@link OrganizationTagPolicyPropertiesTest}: the variant cannot be renamed, and the reason must name the organisation. */
+    @Test
+    void aVariantWhoseValueTheLocalRulesRefuseIsLeftAndTheViolationNamesTheOrganisationsSpelling() {
+        TagPlan plan = plan("{'required':{'CostCenter':{'default':'100'},'Project':{'pattern':'^[0-9]+$'}}}",
+                Map.of("CostCenter", "100", "project", "Maintenance"));
+
+        assertTrue(plan.toSet().isEmpty() && plan.toRemove().isEmpty(), plan::toString);
+        assertTrue(plan.violations().contains(new Violation("project", Problem.WRONG_CASE, "left as it is: \"Project\" has no value to take"
+                + " (the organisation's tag policy org-policy.json writes it \"Project\")")), plan.violations()::toString);
+    }
+
     @Test
     void aKeyTheLocalPolicyForbidsIsLeftOutWithAWarningAndStillRemoved() {
         OrganizationTags.Merge merge = OrganizationTags.merge(Policies.parse("{'forbidden':['Project']}"),
