@@ -1,5 +1,7 @@
 package io.kmstagenforcer.cli;
 
+import io.kmstagenforcer.policy.OrganizationTagPolicy;
+import io.kmstagenforcer.policy.OrganizationTags;
 import io.kmstagenforcer.policy.PolicyException;
 import io.kmstagenforcer.policy.PolicyDocument;
 import io.kmstagenforcer.policy.PolicyOrigin;
@@ -26,6 +28,14 @@ final class Cli {
     /** The option that names the policy file, and the file it reads without it: the function's own (Settings). */
     static final String POLICY = "--policy";
     static final String DEFAULT_POLICY_FILE = "tag-policy.json";
+    /** The option that names an Organizations tag policy to apply on top of the local policy. */
+    static final String ORG_POLICY = "--org-policy";
+    /** How the tools' usage explains {@link #ORG_POLICY}. */
+    static final String ORG_POLICY_USAGE = """
+              --org-policy  an AWS Organizations tag policy to apply on top of --policy, as the function combines them
+                          (docs/POLICY.md "The organisation's tag policy"): what aws organizations describe-effective-policy
+                          --policy-type TAG_POLICY prints, its PolicyContent, or an authored policy using only @@assign
+            """;
 
     private Cli() {
     }
@@ -91,6 +101,27 @@ final class Cli {
                     + " (run from the repository's root, or give " + POLICY + " FILE)");
         }
         return PolicyDocument.parse(PolicyOrigin.FILE + name, name, read(POLICY, file));
+    }
+
+    /**
+     * The policy as {@link #readPolicy} reads it, with the Organizations tag policy {@code --org-policy} names, if any, on top
+     * ({@link OrganizationTags#merge(io.kmstagenforcer.policy.TagPolicy, OrganizationTagPolicy)}): its source then names both
+     * files (the organisation's with its own hash), and each key the merge leaves out is a warning on {@code err}.
+     */
+    static PolicyDocument readPolicies(String tool, CliArguments arguments, Path workingDirectory, PrintStream err) {
+        PolicyDocument local = readPolicy(arguments, workingDirectory);
+        Optional<String> organizationFile = arguments.value(ORG_POLICY);
+        if (organizationFile.isEmpty()) {
+            return local;
+        }
+        String name = organizationFile.get();
+        byte[] bytes = read(ORG_POLICY, workingDirectory.resolve(name));
+        OrganizationTags.Merge merge = OrganizationTags.merge(local.policy(),
+                OrganizationTagPolicy.parse(name, new String(bytes, StandardCharsets.UTF_8)));
+        merge.warnings().forEach(warning -> err.println(tool + ": warning: " + warning));
+        PolicyOrigin organization = PolicyOrigin.of(PolicyOrigin.FILE + name, bytes);
+        return new PolicyDocument(merge.policy(), new PolicyOrigin(local.origin().source() + " with the organisation's tag policy "
+                + organization, local.origin().sha256()));
     }
 
     private static String describe(Path directory) {

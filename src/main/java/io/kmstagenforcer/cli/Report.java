@@ -49,11 +49,12 @@ import software.amazon.awssdk.http.SdkHttpClient;
 public final class Report {
     static final String TOOL = "report";
     static final String USAGE = """
-            usage: scripts/report --region REGION [--policy FILE] [--format table|json|csv] [--output FILE] [--progress]
+            usage: scripts/report --region REGION [--policy FILE] [--org-policy FILE] [--format table|json|csv] [--output FILE] [--progress]
 
             Reports how every customer managed KMS key of REGION stands against the tag policy FILE
             (default: tag-policy.json, the function's own, from the working directory), in report mode
             whatever the policy's "mode" says: KMS is only read, never written.
+            """ + Cli.ORG_POLICY_USAGE + """
               --format    table (default: aligned text), json (one document) or csv (RFC 4180, one row per
                           key; the summary goes to stderr; a cell that begins with = + - @, tab or CR,
                           which a spreadsheet would run as a formula, is written as "'..." instead)
@@ -108,7 +109,7 @@ public final class Report {
         PrintStream out = Cli.utf8(stdout);
         PrintStream err = Cli.utf8(stderr);
         return Cli.run(TOOL, USAGE, out, err,
-                () -> CliArguments.parse(args, Set.of(REGION, POLICY, FORMAT, OUTPUT), Set.of(PROGRESS)),
+                () -> CliArguments.parse(args, Set.of(REGION, POLICY, Cli.ORG_POLICY, FORMAT, OUTPUT), Set.of(PROGRESS)),
                 arguments -> report(arguments, out, err, environment));
     }
 
@@ -118,7 +119,7 @@ public final class Report {
             throw new UsageException(REGION + " \"" + region + "\" is not a region name such as eu-west-1");
         }
         ReportFormat format = arguments.choice(FORMAT, ReportFormat.class, ReportFormat.TABLE);
-        PolicyDocument document = Cli.readPolicy(arguments, environment.workingDirectory());
+        PolicyDocument document = Cli.readPolicies(TOOL, arguments, environment.workingDirectory(), err);
         TagPolicy policy = document.policy().withMode(Mode.REPORT);
         Path output = arguments.value(OUTPUT).map(environment.workingDirectory()::resolve).orElse(null);
         if (output != null && (Files.isDirectory(output) || !Files.isDirectory(output.toAbsolutePath().getParent()))) {

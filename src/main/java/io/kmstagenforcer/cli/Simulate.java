@@ -22,13 +22,14 @@ import java.util.Set;
 public final class Simulate {
     static final String TOOL = "simulate";
     static final String USAGE = """
-            usage: scripts/simulate [--policy FILE] --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--today YYYY-MM-DD]
+            usage: scripts/simulate [--policy FILE] [--org-policy FILE] --tags FILE [--event FILE | --key-arn ARN] [--key-policy FILE] [--today YYYY-MM-DD]
                                   [--format text|json]
 
             Shows what the function would do to a KMS key with these tags, offline: the violations, the
             TagResource and UntagResource it would send (in its order), the previous values it would log,
             and its outcome in enforce mode and in report mode.
               --policy    the tag policy (default: tag-policy.json, the function's own, from the working directory)
+            """ + Cli.ORG_POLICY_USAGE + """
               --tags      {"key": "value", ...}, or the output of aws kms list-resource-tags
               --event     an EventBridge event (e.g. events/create-key.json): a CreateKey or ReplicateKey
                           gives the creation context (${principal} from the event); a TagResource or
@@ -66,11 +67,11 @@ public final class Simulate {
         PrintStream out = Cli.utf8(stdout);
         PrintStream err = Cli.utf8(stderr);
         return Cli.run(TOOL, USAGE, out, err,
-                () -> CliArguments.parse(args, Set.of(POLICY, TAGS, EVENT, KEY_ARN, KEY_POLICY, TODAY, FORMAT), Set.of()),
-                arguments -> simulate(arguments, out, workingDirectory));
+                () -> CliArguments.parse(args, Set.of(POLICY, Cli.ORG_POLICY, TAGS, EVENT, KEY_ARN, KEY_POLICY, TODAY, FORMAT), Set.of()),
+                arguments -> simulate(arguments, out, err, workingDirectory));
     }
 
-    private static int simulate(CliArguments arguments, PrintStream out, Path workingDirectory) {
+    private static int simulate(CliArguments arguments, PrintStream out, PrintStream err, Path workingDirectory) {
         SimulateFormat format = arguments.choice(FORMAT, SimulateFormat.class, SimulateFormat.TEXT);
         String tagsFile = arguments.required(TAGS);
         Optional<String> eventFile = arguments.value(EVENT);
@@ -78,7 +79,7 @@ public final class Simulate {
         if (eventFile.isPresent() && keyArn.isPresent()) {
             throw new UsageException(KEY_ARN + " is for a run without " + EVENT + ": the event names its key");
         }
-        PolicyDocument policy = Cli.readPolicy(arguments, workingDirectory);
+        PolicyDocument policy = Cli.readPolicies(TOOL, arguments, workingDirectory, err);
         Simulation.Input input = new Simulation.Input(policy.origin(), policy.policy(),
                 TagsFile.parse(Cli.read(TAGS, workingDirectory.resolve(tagsFile))),
                 eventFile, eventFile.map(file -> Cli.read(EVENT, workingDirectory.resolve(file))), keyArn,

@@ -79,7 +79,11 @@ public final class TagPlanner {
         boolean placeholder = held.filter(value -> template.filter(rule -> context.isPlaceholder(tag.key(), rule, value)).isPresent())
                 .isPresent();
         Optional<String> present = placeholder ? Optional.empty() : held;
-        List<String> variants = normalizeKeyCase ? caseVariants(current, tag.key()) : List.of();
+        // The organisation's capitalisation is the one its tag policy requires, whatever normalizeKeyCase says.
+        List<String> variants = normalizeKeyCase || tag.organization().isPresent() ? caseVariants(current, tag.key()) : List.of();
+        if (tag.onlyWhenPresent() && held.isEmpty() && variants.isEmpty()) {
+            return;
+        }
         Optional<String> carried = present.isPresent()
                 ? Optional.empty()
                 : variants.stream().map(current::get).filter(tag::accepts).findFirst();
@@ -90,6 +94,8 @@ public final class TagPlanner {
             // The value was rendered from the creation record, which this context does not have:
             // what the key holds is the best value there is.
             target = candidate;
+            candidate.filter(value -> !tag.organizationAllows(value))
+                    .ifPresent(value -> draft.violation(tag.key(), Problem.INVALID_VALUE, "left as it is: " + tag.refusal(value)));
         } else if (candidate.filter(tag::accepts).isEmpty() && template.filter(context::leavesForLaterRecord).isPresent()) {
             // Only a record still to come can render it: writing unknown now would stand in that record's way.
             target = Optional.empty();
@@ -104,6 +110,10 @@ public final class TagPlanner {
                 draft.violation(tag.key(), Problem.MISSING, "replaced \"" + held.get()
                         + "\", written before the creation record was read, by the creation record's value");
             }
+        } else if (tag.fixedValue().isPresent() && !tag.remedy(context.values()).filter(tag::organizationAllows).isPresent()) {
+            target = Optional.empty();
+            draft.violation(tag.key(), candidate.isPresent() ? Problem.INVALID_VALUE : Problem.MISSING,
+                    "not fixed: its fixed value renders to a value the organisation refuses: " + tag.refusal(tag.remedy(context.values()).get()));
         } else if (tag.fixedValue().isPresent()) {
             target = tag.remedy(context.values());
             if (candidate.isEmpty()) {
@@ -117,12 +127,18 @@ public final class TagPlanner {
             Optional<String> remedy = tag.remedy(context.values());
             target = remedy.filter(tag::accepts);
             Problem problem = candidate.isPresent() ? Problem.INVALID_VALUE : Problem.MISSING;
-            draft.violation(tag.key(), problem, target.isPresent() ? "set to the default"
-                    : remedy.map(value -> "not fixed: the default renders to \"" + value + "\", which the tag's rules reject")
-                            .orElse("not fixed: the policy gives no default"));
+            // Said only when the organisation is the reason: a local rule's refusal reads as it always has.
+            String why = candidate.filter(value -> !tag.organizationAllows(value)).map(value -> " (" + tag.organization().get().refusal(value) + ")")
+                    .or(() -> tag.organization().filter(rule -> rule.required()).map(rule -> " (" + rule.requirement() + ")")).orElse("");
+            draft.violation(tag.key(), problem, target.isPresent() ? "set to the default" + why
+                    : remedy.map(value -> "not fixed: the default renders to \"" + value + "\", which "
+                            + (tag.acceptsLocally(value) ? "is refused: " + tag.refusal(value) : "the tag's rules reject"))
+                            .orElse("not fixed: the policy gives no default" + why));
         }
         if (target.isEmpty()) {
-            variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"));
+            String spelling = tag.organization().map(rule -> " (" + rule.spelling() + ")").orElse("");
+            variants.forEach(variant -> draft.violation(variant, Problem.WRONG_CASE, "left as it is: \"" + tag.key() + "\" has no value to take"
+                    + spelling));
             return;
         }
         // The value is carried when it stands only on a variant about to be removed: tag before untag.

@@ -46,11 +46,68 @@ public final class OrganizationTags {
         return new Merge(local.withRequired(required), kept, warnings);
     }
 
-    /** Why the local policy cannot take {@code key} as a required tag; empty when it can. */
-    private static Optional<String> conflict(TagPolicy local, List<RequiredTag> required, String key) {
-        if (!TagSyntax.isValidKey(key) || TagSyntax.isReserved(key)) {
-            return Optional.of("it is not a tag key KMS accepts");
+    /**
+     * The local policy with the organisation's whole tag policy ({@link OrganizationTagPolicy}) on top; see docs/POLICY.md
+     * "The organisation's tag policy". Every organisation key carries its {@link OrganizationTagRule} into the
+     * {@link RequiredTag} the planner judges: a key the local policy requires (in any case) keeps its rules under the
+     * organisation's capitalisation, and a value must satisfy both; a key the organisation requires and the local policy
+     * does not name is required with no default; any other organisation key is judged only when present. Keys the
+     * local policy forbids, or its exemptTag (in any case), are left out with a warning, as with {@link #merge(TagPolicy, List)}.
+     * Scopes' own required tags are not combined here.
+     */
+    public static Merge merge(TagPolicy local, OrganizationTagPolicy organization) {
+        List<RequiredTag> required = new ArrayList<>(local.required());
+        List<String> kept = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (OrganizationTagRule rule : organization.rules()) {
+            String key = rule.tagKey();
+            Optional<String> conflict = forbidden(local, key)
+                    .or(() -> local.exemptTag().filter(key::equalsIgnoreCase).map(exempt -> "it is the local policy's exemptTag"));
+            if (conflict.isPresent()) {
+                warnings.add("the organisation's tag policy " + organization.name() + " names \"" + key + "\", but " + conflict.get()
+                        + ": left out (the local policy wins)");
+                continue;
+            }
+            int index = localRule(required, key);
+            if (index >= 0) {
+                RequiredTag tag = required.get(index);
+                if (!tag.key().equals(key)) {
+                    warnings.add("the local policy's \"" + tag.key() + "\" is written \"" + key + "\", as the organisation's tag policy "
+                            + organization.name() + " spells it");
+                }
+                required.set(index, tag.withOrganization(key, Optional.of(rule), false));
+            } else if (rule.required() && required.stream().filter(tag -> !tag.onlyWhenPresent()).count() >= TagSyntax.MAX_TAGS_PER_KEY) {
+                warnings.add("the organisation's tag policy " + organization.name() + " requires \"" + key + "\", but the policy already requires "
+                        + TagSyntax.MAX_TAGS_PER_KEY + " tags, as many as a KMS key holds: left out");
+                continue;
+            } else {
+                required.add(new RequiredTag(key, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(rule),
+                        !rule.required()));
+            }
+            if (rule.required()) {
+                kept.add(key);
+            }
         }
+        return new Merge(local.withRequired(required), kept, warnings);
+    }
+
+    /** Where the local policy requires {@code key}: exactly, else in another case; -1 when it does not. */
+    private static int localRule(List<RequiredTag> required, String key) {
+        for (int i = 0; i < required.size(); i++) {
+            if (required.get(i).key().equals(key)) {
+                return i;
+            }
+        }
+        for (int i = 0; i < required.size(); i++) {
+            if (required.get(i).key().equalsIgnoreCase(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Why the local policy forbids {@code key} outright; empty when it does not. */
+    private static Optional<String> forbidden(TagPolicy local, String key) {
         Optional<KeyGlob> forbidden = local.forbidden().stream().filter(glob -> glob.matches(key)).findFirst();
         if (forbidden.isPresent()) {
             return Optional.of("the local policy forbids it (\"" + forbidden.get().glob() + "\")");
@@ -59,6 +116,18 @@ public final class OrganizationTags {
                 .filter(scope -> scope.forbidden().stream().anyMatch(glob -> glob.matches(key))).findFirst();
         if (forbiddingScope.isPresent()) {
             return Optional.of("the local policy's scope \"" + forbiddingScope.get().name() + "\" forbids it");
+        }
+        return Optional.empty();
+    }
+
+    /** Why the local policy cannot take {@code key} as a required tag; empty when it can. */
+    private static Optional<String> conflict(TagPolicy local, List<RequiredTag> required, String key) {
+        if (!TagSyntax.isValidKey(key) || TagSyntax.isReserved(key)) {
+            return Optional.of("it is not a tag key KMS accepts");
+        }
+        Optional<String> forbidden = forbidden(local, key);
+        if (forbidden.isPresent()) {
+            return forbidden;
         }
         if (local.exemptTag().filter(key::equals).isPresent()) {
             return Optional.of("it is the local policy's exemptTag");

@@ -102,7 +102,7 @@ public record TagPolicy(
      * The rules of a key these scopes apply to: the base policy's and every scope's, added together
      * (the parser refuses scopes that contradict the base or each other where both can apply). A scope
      * requiring a key the base requires can only come from {@code organizationRequiredTags}, whose
-     * requirement has no rules: the scope's rules replace it. Scopes requiring the same key give it the same rules.
+     * requirement has no rules: the scope's rules replace it (the organisation's tag policy's rule for the key, if any, stays on top). Scopes requiring the same key give it the same rules.
      */
     public TagPolicy withScopes(List<KeyScope> applied) {
         List<RequiredTag> scopeRequired = new ArrayList<>();
@@ -113,7 +113,10 @@ public record TagPolicy(
         }
         List<RequiredTag> allRequired = new ArrayList<>(required.stream()
                 .filter(tag -> scopeRequired.stream().noneMatch(scoped -> scoped.key().equals(tag.key()))).toList());
-        allRequired.addAll(scopeRequired);
+        // A scope's rule for a key the organisation's tag policy names keeps the organisation's rule on top of it.
+        scopeRequired.stream().map(scoped -> required.stream().filter(tag -> tag.key().equals(scoped.key()) && tag.organization().isPresent())
+                .findFirst().map(tag -> scoped.withOrganization(scoped.key(), tag.organization(), false)).orElse(scoped))
+                .forEach(allRequired::add);
         List<KeyGlob> allForbidden = new ArrayList<>(forbidden);
         List<KeyGlob> allProtected = new ArrayList<>(protectedTags);
         applied.forEach(scope -> {

@@ -53,7 +53,7 @@ class ReportTest {
 
         assertEquals(2, run.status());
         assertEquals("report: --region is required\n"
-                + "usage: scripts/report --region REGION [--policy FILE] [--format table|json|csv] [--output FILE] [--progress]"
+                + "usage: scripts/report --region REGION [--policy FILE] [--org-policy FILE] [--format table|json|csv] [--output FILE] [--progress]"
                 + " (--help explains)\n", run.stderr());
     }
 

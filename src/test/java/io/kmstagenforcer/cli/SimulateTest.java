@@ -148,6 +148,54 @@ class SimulateTest {
                 + "'arn:aws:kms:us-east-1:111122223333:alias/my-key' names a KMS alias, not a key)\n"), out);
     }
 
+    /** AWS's example tag policy, as describe-effective-policy prints it: CostCenter 100, 200 or 300*, required and enforced on KMS keys. */
+    private static final String ORG_POLICY = "src/test/resources/org-policies/describe-effective-policy.json";
+
+    @Test
+    void anOrganisationPolicyIsAppliedOnTopAndTheOutputNamesItAndTheViolationsItCaused() {
+        String out = simulate("--policy", POLICY, "--org-policy", ORG_POLICY, "--tags", NONCOMPLIANT).stdout();
+
+        assertTrue(out.contains("policy   file:examples/tag-policy.json with the organisation's tag policy file:" + ORG_POLICY + "@"), out);
+        assertTrue(out.contains("  CostCenter  INVALID_VALUE  not fixed: the default renders to \"unassigned\", which is refused: \"unassigned\""
+                + " is not among the values the organisation's tag policy " + ORG_POLICY + " allows for \"CostCenter\" [100, 200, 300*]"
+                + " (enforced_for kms:key: KMS refuses it)\n"), out);
+        assertTrue(out.contains("  1. TagResource    Owner=alice, CreatedBy=unknown\n"), "CostCenter is never written: " + out);
+    }
+
+    @Test
+    void everyFormOfTheOrganisationPolicySimulatesTheSame() {
+        String root = "src/test/resources/org-policies/";
+        List<String> violations = List.of("effective-costcenter.json", "describe-effective-policy.json", "authored-costcenter.json").stream()
+                .map(file -> simulate("--policy", POLICY, "--org-policy", root + file, "--tags", NONCOMPLIANT).stdout())
+                .map(out -> out.substring(out.indexOf("\nviolations\n")).replaceAll("org-policies/[a-z-]+\\.json", "FILE"))
+                .distinct().toList();
+
+        assertEquals(1, violations.size(), violations::toString);
+    }
+
+    @Test
+    void anAuthoredPolicyWithAppendIsRefusedWithExitStatus2SayingToUseTheEffectivePolicy() {
+        CliRun run = CliRun.simulate("--policy", POLICY, "--org-policy", "src/test/resources/org-policies/authored-append.json",
+                "--tags", NONCOMPLIANT);
+
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.stderr().startsWith("src/test/resources/org-policies/authored-append.json.tags.costcenter.tag_value.@@append: @@append"
+                + " combines policies down the OU tree"), run::toString);
+        assertTrue(run.stderr().contains("aws organizations describe-effective-policy --policy-type TAG_POLICY"), run::toString);
+        assertEquals("", run.stdout());
+    }
+
+    @Test
+    void anOrganisationKeyTheLocalPolicyForbidsIsAWarningOnStderr() throws IOException {
+        Path organisation = file("org.json", "{\"tags\":{\"scratch\":{\"tag_key\":\"Scratch\",\"report_required_tag_for\":[\"kms:key\"]}}}");
+
+        CliRun run = CliRun.simulate("--policy", POLICY, "--org-policy", organisation.toString(), "--tags", NONCOMPLIANT);
+
+        assertEquals(0, run.status(), run::toString);
+        assertEquals("simulate: warning: the organisation's tag policy " + organisation + " names \"Scratch\", but the local policy forbids it"
+                + " (\"Scratch\"): left out (the local policy wins)\n", run.stderr());
+    }
+
     @Test
     void writesAreListedInTheOrderTheFunctionSendsThemRemovalFirstWhenTaggingFirstWouldPassFiftyTags() throws IOException {
         Path policy = file("policy.json", "{\"required\": {\"Owner\": {\"default\": \"nobody\"}}, \"forbidden\": [\"tmp:*\"]}");
@@ -261,6 +309,6 @@ class SimulateTest {
         CliRun run = CliRun.simulate("--help");
 
         assertEquals(0, run.status());
-        assertTrue(run.stdout().startsWith("usage: scripts/simulate [--policy FILE] --tags FILE"), run::toString);
+        assertTrue(run.stdout().startsWith("usage: scripts/simulate [--policy FILE] [--org-policy FILE] --tags FILE"), run::toString);
     }
 }

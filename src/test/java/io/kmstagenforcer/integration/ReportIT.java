@@ -116,6 +116,31 @@ class ReportIT {
         assertEquals(Map.of("tmp:build", "1234", "owner", "alice"), strings(key.get("remove")));
     }
 
+    /**
+     * AWS's example tag policy, as describe-effective-policy prints it: CostCenter must be 100, 200 or 300*, enforced on KMS keys.
+     * The key the local policy finds compliant (CostCenter=1234) is not, and the local default "unassigned" is never proposed.
+     */
+    @Test
+    void anOrganisationPolicyIsAppliedOnTopAndTheReportNamesItAndTheViolationsItCaused() {
+        String organisation = "src/test/resources/org-policies/describe-effective-policy.json";
+        CliRun run = CliRun.report(environment(), "--region", HOME_REGION, "--policy", POLICY, "--org-policy", organisation, "--format", "json");
+        assertEquals(0, run.status(), run::toString);
+        JsonField report = JsonField.parse("report", run.stdout());
+        JsonField key = report.get("keys").elements().stream()
+                .filter(entry -> entry.get("keyArn").requiredString().equals(compliant)).findFirst().orElseThrow();
+
+        assertTrue(report.get("policy").get("source").requiredString()
+                .startsWith("file:" + POLICY + " with the organisation's tag policy file:" + organisation + "@"), report::toString);
+        assertEquals("NONCOMPLIANT", key.get("outcome").requiredString(), key::toString);
+        JsonField violation = key.get("violations").elements().get(0);
+        assertEquals("CostCenter", violation.get("key").requiredString());
+        assertEquals("INVALID_VALUE", violation.get("problem").requiredString());
+        assertTrue(violation.get("detail").requiredString().startsWith("not fixed: the default renders to \"unassigned\", which is refused:"
+                + " \"unassigned\" is not among the values the organisation's tag policy " + organisation + " allows"),
+                () -> violation.get("detail").requiredString());
+        assertFalse(proxy.received().contains("TagResource"), proxy.received()::toString);
+    }
+
     @Test
     void theSummaryCountsTheKeysByOutcomeAndTheKmsCallsThatReachedKms() {
         JsonField summary = jsonReport().get("summary");
