@@ -402,10 +402,6 @@ public final class KmsKeys {
         throw e;
     }
 
-    /**
-     * The call's timeout: the client's own while the deadline is far (no override: null), the time
-     * left when it is near.
-     */
     /** As {@link #timeForCall}, but never refusing: a call that has already been decided on gets at least a millisecond. */
     private Duration timeLeftFor(String operation) {
         try {
@@ -415,6 +411,10 @@ public final class KmsKeys {
         }
     }
 
+    /**
+     * The call's timeout: the client's own while the deadline is far (no override: null), the time
+     * left when it is near.
+     */
     private AwsRequestOverrideConfiguration boundByDeadline(String operation) {
         Duration forTheCall = timeForCall(operation);
         return forTheCall.compareTo(LONGEST_CALL) >= 0 ? null : AwsRequestOverrideConfiguration.builder().apiCallTimeout(forTheCall).build();
