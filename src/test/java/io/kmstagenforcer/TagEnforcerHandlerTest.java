@@ -500,6 +500,26 @@ class TagEnforcerHandlerTest {
         }
 
         /**
+         * The line written before the first write, naming what it will replace, is the only record of
+         * those values if the function stops between its writes: it passes every level too.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"})
+        void theLineNamingTheValuesAboutToBeReplacedPassesEveryLevel(String level) {
+            environment.put("AWS_LAMBDA_LOG_LEVEL", level);
+            givenTags(TAGGED_KEY_ARN, "owner", "alice", "tmp:build", "123", "CostCenter", "12ab");
+
+            invoke("events/create-key-with-tags.json");
+
+            JsonField replacing = LambdaLogLevelFilter.passed(log(), level).stream()
+                    .map(line -> JsonField.parse("a log line", line))
+                    .filter(line -> line.get("type").stringIfPresent().filter("replacing"::equals).isPresent())
+                    .findFirst().orElseThrow(() -> new AssertionError("no replacing line passed at " + level + ": " + log()));
+            assertEquals("123", replacing.get("previousValues").get("tmp:build").requiredString());
+            assertEquals("12ab", replacing.get("previousValues").get("CostCenter").requiredString());
+        }
+
+        /**
          * Any other decision line has its outcome's level: INFO for the ordinary ones, WARN for those
          * that need a person (NONCOMPLIANT: no value to fix the key with) or a retry.
          */

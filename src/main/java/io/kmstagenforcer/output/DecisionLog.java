@@ -81,22 +81,21 @@ public final class DecisionLog implements ReplacementLog {
 
     /**
      * The values a key's next write replaces or removes, before it is sent:
-     * {@code {"level":"INFO","type":"replacing","keyArn":...,"trigger":...,"eventId":...,"previousValues":{...}}}.
-     * At the decision line's level, so that a threshold that drops the one drops the other.
+     * {@code {"level":...,"type":"replacing","keyArn":...,"trigger":...,"eventId":...,"previousValues":{...}}}.
+     * Kept whatever the configured level, as the decision that will name them is: if the function
+     * stops between its writes, this line is the only record of those values.
      */
     @Override
     public void replacing(String keyArn, String trigger, Optional<String> eventId, Map<String, String> previousValues) {
-        if (threshold.includes(LogLevel.INFO)) {
-            writeLine(new JsonObjectWriter()
-                    .string("timestamp", clock.instant().toString())
-                    .string("level", LogLevel.INFO.name())
-                    .string("type", "replacing")
-                    .string("keyArn", keyArn)
-                    .string("trigger", trigger)
-                    .string("eventId", eventId.orElse(null))
-                    .stringMap("previousValues", previousValues)
-                    .toBytes());
-        }
+        writeLine(new JsonObjectWriter()
+                .string("timestamp", clock.instant().toString())
+                .string("level", kept(LogLevel.INFO).name())
+                .string("type", "replacing")
+                .string("keyArn", keyArn)
+                .string("trigger", trigger)
+                .string("eventId", eventId.orElse(null))
+                .stringMap("previousValues", previousValues)
+                .toBytes());
     }
 
     /** A warning about the function itself, not about a key: {@code {"level":"WARN","type":<type>,"message":...}}. */
