@@ -41,7 +41,6 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     static final String TAG_POLICY = "TAG_POLICY";
     /** The policy file to read when TAG_POLICY is empty, relative to the package root; default tag-policy.json. */
     static final String POLICY_FILE = "POLICY_FILE";
-    static final String DEFAULT_POLICY_FILE = "tag-policy.json";
     /** Where Lambda unpacked the deployment package (/var/task); unset (tests, tools): the working directory. */
     static final String TASK_ROOT = "LAMBDA_TASK_ROOT";
     /** The type of the warning lines about the Organizations tag policy's required tags. */
@@ -112,14 +111,14 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
             return PolicyDocument.parse(PolicyOrigin.ENVIRONMENT + TAG_POLICY, TAG_POLICY, inline.getBytes(StandardCharsets.UTF_8));
         }
         String name = environment.getOrDefault(POLICY_FILE, "").trim();
-        name = name.isEmpty() ? DEFAULT_POLICY_FILE : name;
+        name = name.isEmpty() ? PolicyDocument.DEFAULT_FILE : name;
         Path file = packageFile(environment.getOrDefault(TASK_ROOT, ""), name);
         byte[] text;
         try {
             text = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new PolicyException(name + " is not in the deployment package (" + file + "): `sam build` copies the repository's "
-                    + DEFAULT_POLICY_FILE + " there; or set " + TAG_POLICY);
+                    + PolicyDocument.DEFAULT_FILE + " there; or set " + TAG_POLICY);
         } catch (IOException e) {
             throw new PolicyException(name + " cannot be read (" + file + "): " + e);
         }
@@ -136,7 +135,7 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
         }
         if (relative == null || relative.isAbsolute() || relative.startsWith("..") || relative.toString().isEmpty()) {
             throw new PolicyException(POLICY_FILE + " must name a file in the deployment package, relative to its root (such as "
-                    + DEFAULT_POLICY_FILE + "), not \"" + name + "\"");
+                    + PolicyDocument.DEFAULT_FILE + "), not \"" + name + "\"");
         }
         return Path.of(root).resolve(relative);
     }

@@ -27,7 +27,6 @@ final class Cli {
     static final int KMS_FAILURE = 3;
     /** The option that names the policy file, and the file it reads without it: the function's own (Settings). */
     static final String POLICY = "--policy";
-    static final String DEFAULT_POLICY_FILE = "tag-policy.json";
     /** The option that names an Organizations tag policy to apply on top of the local policy. */
     static final String ORG_POLICY = "--org-policy";
     /** How the tools' usage explains {@link #ORG_POLICY}. */
@@ -94,10 +93,10 @@ final class Cli {
      */
     static PolicyDocument readPolicy(CliArguments arguments, Path workingDirectory) {
         Optional<String> given = arguments.value(POLICY);
-        String name = given.orElse(DEFAULT_POLICY_FILE);
+        String name = given.orElse(PolicyDocument.DEFAULT_FILE);
         Path file = workingDirectory.resolve(name);
         if (given.isEmpty() && !Files.exists(file)) {
-            throw new UsageException("no " + POLICY + " given, and there is no " + DEFAULT_POLICY_FILE + " in " + describe(workingDirectory)
+            throw new UsageException("no " + POLICY + " given, and there is no " + PolicyDocument.DEFAULT_FILE + " in " + describe(workingDirectory)
                     + " (run from the repository's root, or give " + POLICY + " FILE)");
         }
         return PolicyDocument.parse(PolicyOrigin.FILE + name, name, read(POLICY, file));

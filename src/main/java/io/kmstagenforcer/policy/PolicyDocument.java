@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /** A policy as read: the validated policy and where it came from ({@link PolicyOrigin}). */
 public record PolicyDocument(TagPolicy policy, PolicyOrigin origin) {
+    /** The policy file the function and the tools read unless told otherwise: the repository's root, the package's root. */
+    public static final String DEFAULT_FILE = "tag-policy.json";
 
     /**
      * @param source where the text was read from, e.g. {@code file:tag-policy.json}
