@@ -144,15 +144,6 @@ public final class KmsKeys {
     }
 
     /**
-     * The ids of the AWS managed keys of {@code account} (empty: the function's own) in {@code region},
-     * known by their {@code alias/aws/...} aliases: every AWS managed key has one, so the sweep can pass
-     * them by without a DescribeKey each.
-     */
-    public Set<String> awsManagedKeyIds(Optional<String> account, String region) {
-        return aliasesByKeyId(account, region).awsManagedKeyIds();
-    }
-
-    /**
      * Every alias of {@code account} (empty: the function's own) in {@code region}, by the id of the
      * key it points to: one ListAliases walk that tells the sweep both which keys are AWS managed and,
      * for scopes matching on aliases, every key's aliases at no call per key.
@@ -180,7 +171,7 @@ public final class KmsKeys {
             byKeyId = Map.copyOf(copy);
         }
 
-        /** The keys with an {@code alias/aws/...} alias: every AWS managed key has one. */
+        /** The keys with an {@code alias/aws/...} alias: every AWS managed key has one, so the sweep passes them by without a DescribeKey each. */
         public Set<String> awsManagedKeyIds() {
             Set<String> keyIds = new HashSet<>();
             byKeyId.forEach((keyId, names) -> {
