@@ -2,6 +2,7 @@ package io.kmstagenforcer.kms;
 
 import java.time.Duration;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.kms.KmsClient;
 import java.util.function.Supplier;
 
@@ -41,5 +42,15 @@ public interface KmsClientFactory {
      *         {@link software.amazon.awssdk.core.exception.ApiCallTimeoutException} when it took longer than {@code timeout}
      */
     default void openSession(String account, Supplier<Duration> timeout) {
+    }
+
+    /**
+     * The credentials this factory's clients for {@code account} sign with, for the calls the function
+     * makes there to other services (Organizations, Security Hub) with the same session: the function's
+     * own for its account, the member session for the others. Empty when the factory does not say (a
+     * test's factory of its own): such callers use the function's own credentials.
+     */
+    default Optional<AwsCredentialsProvider> credentials(String account) {
+        return Optional.empty();
     }
 }

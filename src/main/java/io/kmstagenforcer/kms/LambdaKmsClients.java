@@ -89,6 +89,11 @@ public final class LambdaKmsClients {
             public void openSession(String account, Supplier<Duration> timeout) {
                 sessions.open(account, timeout);
             }
+
+            @Override
+            public Optional<AwsCredentialsProvider> credentials(String account) {
+                return Optional.of(sessions.roleFor(account).isEmpty() ? credentials : sessions.credentials(account));
+            }
         };
     }
 
@@ -112,7 +117,17 @@ public final class LambdaKmsClients {
      * {@code httpClient} and closes it.
      */
     public static KmsClientFactory factory(SdkHttpClient httpClient, AwsCredentialsProvider credentials) {
-        return region -> builder(region, httpClient).credentialsProvider(credentials).build();
+        return new KmsClientFactory() {
+            @Override
+            public KmsClient create(String region) {
+                return builder(region, httpClient).credentialsProvider(credentials).build();
+            }
+
+            @Override
+            public Optional<AwsCredentialsProvider> credentials(String account) {
+                return Optional.of(credentials);
+            }
+        };
     }
 
     /**
