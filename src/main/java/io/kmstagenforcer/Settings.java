@@ -5,9 +5,9 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
-import io.kmstagenforcer.org.ListRequiredTags;
 import io.kmstagenforcer.org.OrganizationPolicy;
-import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.org.AccountTagPolicies;
+import io.kmstagenforcer.org.OrganizationsTagPolicies;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
@@ -44,7 +44,7 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     /** Where Lambda unpacked the deployment package (/var/task); unset (tests, tools): the working directory. */
     static final String TASK_ROOT = "LAMBDA_TASK_ROOT";
     /** The type of the warning lines about the Organizations tag policy's required tags. */
-    static final String ORGANIZATION_REQUIRED_TAGS = "organizationRequiredTags";
+    static final String ORGANIZATION_TAG_POLICY = "organizationTagPolicy";
     static final String ENFORCEMENT_MODE = "ENFORCEMENT_MODE";
     static final String METRICS_NAMESPACE = "METRICS_NAMESPACE";
     static final String DEFAULT_NAMESPACE = "KmsTagEnforcer";
@@ -141,17 +141,19 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     }
 
     /**
-     * The policy each key is enforced with: with {@code organizationRequiredTags}, the local policy merged
-     * with the Organizations tag policy's required tags, read with ListRequiredTags in the function's region
-     * (from {@code organizationTags}, or when null the Resource Groups Tagging API), lazily; else the local policy.
+     * The policy each key is enforced with: with {@code organizationTagPolicy}, the local policy joined with the key's
+     * account's Organizations tag policy, read lazily as that account (from {@code organizationTags}, or when null from
+     * AWS with the sessions of {@code clients}); else the local policy.
      */
-    PolicySource policySource(Map<String, String> environment, RequiredTagsSource organizationTags, Clock clock, DecisionLog log) {
-        if (!policy.organizationRequiredTags()) {
+    PolicySource policySource(Map<String, String> environment, KmsClientFactory clients, AccountTagPolicies organizationTags, Clock clock,
+            DecisionLog log) {
+        if (!policy.organizationTagPolicy().readsOrganization()) {
             return PolicySource.fixed(policy);
         }
-        RequiredTagsSource source = organizationTags != null ? organizationTags
-                : ListRequiredTags.inRegion(region.orElse("us-east-1"), environment);
-        return new OrganizationPolicy(policy, source, clock, message -> log.warning(ORGANIZATION_REQUIRED_TAGS, message));
+        AccountTagPolicies source = organizationTags != null ? organizationTags
+                : OrganizationsTagPolicies.inLambda(policy.organizationTagPolicy(), clients, region.orElse("us-east-1"), environment);
+        return new OrganizationPolicy(policy, source, clock, message -> log.warning(ORGANIZATION_TAG_POLICY, message),
+                message -> log.notice(ORGANIZATION_TAG_POLICY, message));
     }
 
     /**

@@ -8,7 +8,7 @@ import io.kmstagenforcer.enforce.NotFoundRetry.Sleeper;
 import io.kmstagenforcer.enforce.TagEnforcer;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
-import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.org.AccountTagPolicies;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
@@ -62,7 +62,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock(), settings.policyOrigin());
         this.enforcer = new TagEnforcer(settings.policy(),
-                settings.policySource(with.environment(), with.organizationTags(), with.clock(), log), keys,
+                settings.policySource(with.environment(), with.clients(), with.organizationTags(), with.clock(), log), keys,
                 NotFoundRetry.NONE, with.clock(), settings.identity(), log);
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, with.sleeper(), with.nanoTime());
         this.continuation = with.continuation() != null ? with.continuation() : LambdaSelfInvocation.inRegion(region, with.environment());
@@ -76,14 +76,14 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
      * @param environment      the function's environment variables
      * @param clients          how KMS clients are built (nothing is built or resolved until the sweep runs)
      * @param continuation     how to hand the rest of a sweep on; null: Lambda's own Invoke in the function's region
-     * @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags
+     * @param organizationTags where a policy with {@code organizationTagPolicy} reads each account's; null: from AWS, as the account
      * @param sleeper          how the pacer and the backoff wait
      * @param nanoTime         the monotonic time the pacer and the summary's duration are measured by
      * @param clock            the time of decisions and of a continuation event
      * @param logOutput        where decision lines, the summary and metrics go (Lambda: stdout)
      */
     public record Collaborators(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
-            RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
+            AccountTagPolicies organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
 
         /** The Lambda runtime's: the process environment and production's KMS clients. */
         static Collaborators lambda() {
@@ -101,7 +101,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
             return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput);
         }
 
-        public Collaborators withOrganizationTags(RequiredTagsSource source) {
+        public Collaborators withOrganizationTags(AccountTagPolicies source) {
             return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput);
         }
 

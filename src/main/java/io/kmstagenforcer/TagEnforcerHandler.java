@@ -11,7 +11,7 @@ import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
-import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.org.AccountTagPolicies;
 import io.kmstagenforcer.output.ResultJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +56,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
         this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock(), settings.policyOrigin());
         this.enforcer = new TagEnforcer(settings.policy(),
-                settings.policySource(with.environment(), with.organizationTags(), with.clock(), decisions),
+                settings.policySource(with.environment(), with.clients(), with.organizationTags(), with.clock(), decisions),
                 new KmsKeys(with.clients()).answeringWithin(settings.timeToAnswer()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);
         this.priming = new SnapStartPriming(enforcer, metrics, settings.region().orElse("us-east-1"));
         Core.getGlobalContext().register(priming);
@@ -68,12 +68,12 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
      *
      * @param environment      the function's environment variables
      * @param clients          how KMS clients are built (nothing is built or resolved until a key is enforced)
-     * @param organizationTags where a policy with {@code organizationRequiredTags} reads them; null: ListRequiredTags
+     * @param organizationTags where a policy with {@code organizationTagPolicy} reads each account's; null: from AWS, as the account
      * @param notFoundRetry    how long a key KMS does not know yet is waited for
      * @param clock            the time of decisions and of an event's age
      * @param logOutput        where decision lines and metrics go (Lambda: stdout)
      */
-    public record Collaborators(Map<String, String> environment, KmsClientFactory clients, RequiredTagsSource organizationTags,
+    public record Collaborators(Map<String, String> environment, KmsClientFactory clients, AccountTagPolicies organizationTags,
             NotFoundRetry notFoundRetry, Clock clock, PrintStream logOutput) {
 
         /** The Lambda runtime's: the process environment and production's KMS clients. */
@@ -87,7 +87,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
             return new Collaborators(environment, clients, null, NotFoundRetry.withDefaults(), Clock.systemUTC(), System.out);
         }
 
-        public Collaborators withOrganizationTags(RequiredTagsSource source) {
+        public Collaborators withOrganizationTags(AccountTagPolicies source) {
             return new Collaborators(environment, clients, source, notFoundRetry, clock, logOutput);
         }
 

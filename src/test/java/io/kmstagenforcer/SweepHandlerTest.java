@@ -11,8 +11,9 @@ import io.kmstagenforcer.SweepHandler.Collaborators;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.localrun.EmbeddedMetricExtraction;
 import io.kmstagenforcer.localrun.LambdaLogLevelFilter;
-import io.kmstagenforcer.org.RequiredTagsSource;
-import io.kmstagenforcer.org.RequiredTagsUnavailable;
+import io.kmstagenforcer.aws.JsonOperation;
+import io.kmstagenforcer.org.AccountTagPolicies;
+import io.kmstagenforcer.policy.OrganizationTagPolicy;
 import io.kmstagenforcer.sweep.FakeKms;
 import io.kmstagenforcer.sweep.SweepFailure;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,15 +216,15 @@ class SweepHandlerTest {
         kms.key("k1", Map.of("Team", "core", "Owner", "alice")).key("k2", Map.of("Team", "core")).key("k3", Map.of());
         List<String> reads = new ArrayList<>();
 
-        handler(deadline -> {
-            reads.add("read");
-            return List.of("Owner");
+        handler((account, deadline) -> {
+            reads.add(account);
+            return Optional.of(new OrganizationTagPolicy("of account " + account, List.of()).requiring(List.of("Owner")));
         }).handleRequest(scheduled(), context(900));
 
-        assertEquals(1, reads.size());
+        assertEquals(1, reads.size(), reads::toString);
         List<JsonField> decisions = logLines("decision");
         assertEquals(3, decisions.size());
-        decisions.forEach(line -> assertEquals("read: Owner", line.get("organizationRequiredTags").requiredString(), line::toString));
+        decisions.forEach(line -> assertEquals("read: Owner", line.get("organizationTagPolicy").requiredString(), line::toString));
         assertEquals(List.of("COMPLIANT", "NONCOMPLIANT", "REMEDIATED"),
                 decisions.stream().map(line -> line.get("outcome").requiredString()).sorted().toList());
         assertEquals(Map.of("Team", "core"), kms.tagsOf("k2"), "no value is made up for Owner");
@@ -233,22 +235,22 @@ class SweepHandlerTest {
         environment.put("TAG_POLICY", "{\"organizationRequiredTags\":true,\"required\":{\"Team\":{\"default\":\"platform\"}}}");
         kms.key("k1", Map.of()).key("k2", Map.of());
         List<String> reads = new ArrayList<>();
-        SweepHandler handler = handler(deadline -> {
-            reads.add("read");
-            throw new RequiredTagsUnavailable("ListRequiredTags answered AccessDeniedException", null);
+        SweepHandler handler = handler((account, deadline) -> {
+            reads.add(account);
+            throw new JsonOperation.Failed("ListRequiredTags answered AccessDeniedException", Optional.of("AccessDeniedException"), null);
         });
 
         handler.handleRequest(scheduled(), context(900));
         handler.handleRequest(scheduled(), context(900));
 
         assertEquals(2, reads.size(), "once per invocation, not per key");
-        assertEquals(1, logLines("organizationRequiredTags").size(), "one warning per container");
+        assertEquals(1, logLines("organizationTagPolicy").size(), "one warning per container");
         assertEquals(Map.of("Team", "platform"), kms.tagsOf("k1"));
         logLines("decision").forEach(line -> assertEquals("unavailable: ListRequiredTags answered AccessDeniedException",
-                line.get("organizationRequiredTags").requiredString(), line::toString));
+                line.get("organizationTagPolicy").requiredString(), line::toString));
     }
 
-    private SweepHandler handler(RequiredTagsSource organizationTags) {
+    private SweepHandler handler(AccountTagPolicies organizationTags) {
         return new SweepHandler(collaborators().withOrganizationTags(organizationTags));
     }
 

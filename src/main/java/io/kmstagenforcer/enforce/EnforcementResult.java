@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  *                       {@code aws:ResourceTag/...} condition of the key's key policy names
  * @param keyPolicy      with {@code checkKeyPolicy}, for a key the plan changes: {@code read}, or why the key
  *                       policy could not be read (the changes are made all the same); empty when not checked
- * @param organizationRequiredTags with {@code organizationRequiredTags}, for a key enforced: {@code read: ...} and the
- *                       organisation's keys, or {@code unavailable: ...} and why (the local policy was enforced alone)
+ * @param organizationTagPolicy with {@code organizationTagPolicy}, for a key enforced: {@code read: ...} and the
+ *                       keys its account's tag policy requires, {@code none: ...} (it has none), or {@code unavailable: ...} and why
+ *                       (the local policy was enforced alone)
  * @param editedValuesGone for a TagResource event, each value its record set that the key no longer held when read:
  *                       replaced after the edit, by a later edit or by a run that had read the key before it (logged, never returned)
  * @param exemption      for a key carrying the policy's exemption tag: whether it exempted the key, until when, or why not
@@ -49,7 +50,7 @@ public record EnforcementResult(
         Optional<SkipReason> skipped,
         List<String> accessControlTags,
         Optional<String> keyPolicy,
-        Optional<String> organizationRequiredTags,
+        Optional<String> organizationTagPolicy,
         Map<String, String> editedValuesGone,
         Optional<Exemption> exemption,
         List<String> scopes) {
@@ -88,7 +89,7 @@ public record EnforcementResult(
         previousValues.forEach(before::putIfAbsent);
         return new EnforcementResult(outcome == Outcome.COMPLIANT ? Outcome.REMEDIATED : outcome, mode, trigger, eventId, keyArn,
                 merged(earlier.added, added), union(earlier.removed, removed), wouldAdd, wouldRemove, before, violations, reason, skipped,
-                union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationRequiredTags,
+                union(earlier.accessControlTags, accessControlTags), keyPolicy.or(earlier::keyPolicy), organizationTagPolicy,
                 merged(earlier.editedValuesGone, editedValuesGone), exemption, scopes);
     }
 

@@ -18,6 +18,7 @@ import io.kmstagenforcer.plan.TagPlan;
 import io.kmstagenforcer.plan.TagPlanner;
 import io.kmstagenforcer.plan.WriteOrder;
 import io.kmstagenforcer.policy.EffectivePolicy;
+import io.kmstagenforcer.policy.OrganizationTagRule;
 import io.kmstagenforcer.policy.KeyAttributes;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicySource;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +147,7 @@ public final class TagEnforcer {
         }
         KeyEvent event = ((Interpretation.Enforce) interpretation).event();
         // A TagResource record carries the person's new values: the first read says which the key no longer holds.
-        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), event.key(), event.eventName(), event.eventId(),
+        Writes writes = new Writes(policies.current(event.key().account(), deadline), keys.within(deadline), event.key(), event.eventName(), event.eventId(),
                 TAG_RESOURCE.equals(event.eventName()) ? event.requestedTags() : Map.of());
         boolean recent = isRecent(event);
         try {
@@ -180,7 +182,7 @@ public final class TagEnforcer {
      * listing has them: a policy whose scopes match on aliases then needs no ListAliases for the key.
      */
     public EnforcementResult enforceListedKey(KeyArn key, Optional<List<String>> aliases, Deadline deadline) {
-        Writes writes = new Writes(policies.current(deadline), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
+        Writes writes = new Writes(policies.current(key.account(), deadline), keys.within(deadline), key, SWEEP_TRIGGER, Optional.empty());
         try {
             return enforceExistingKey(writes, NotFoundRetry.NONE, deadline, aliases);
         } catch (KmsCallException e) {
@@ -319,7 +321,7 @@ public final class TagEnforcer {
     private final class Writes {
         /** The policy this key is enforced with. */
         private final TagPolicy policy;
-        private final Optional<String> organizationRequiredTags;
+        private final Optional<String> organizationTagPolicy;
         /** The adapter bounded by this invocation's deadline. */
         private final KmsKeys keys;
         private final KeyArn key;
@@ -348,7 +350,7 @@ public final class TagEnforcer {
                 Map<String, String> editedValues) {
             this.editedValues = editedValues;
             this.policy = effective.policy();
-            this.organizationRequiredTags = effective.organizationRequiredTags();
+            this.organizationTagPolicy = effective.organizationTagPolicy();
             this.keys = keys;
             this.key = key;
             this.trigger = trigger;
@@ -390,7 +392,11 @@ public final class TagEnforcer {
             }
             logReplacements();
             if (tagging) {
-                keys.tag(key, plan.toSet());
+                try {
+                    keys.tag(key, plan.toSet());
+                } catch (KmsCallException e) {
+                    throw refusedUnderEnforcedPolicy(e);
+                }
                 added = plan.toSet();
             } else {
                 keys.untag(key, plan.toRemove());
@@ -398,6 +404,32 @@ public final class TagEnforcer {
             }
             pending(tagging).forEach(tagKey -> Optional.ofNullable(plan.previousValues().get(tagKey))
                     .ifPresent(value -> previous.put(tagKey, value)));
+        }
+
+        /**
+         * A TagResource KMS refused while it set a tag the organisation's tag policy enforces on {@code kms:key}
+         * ({@code enforced_for}): KMS checks such values itself, and the error it answers for a value it refuses is not
+         * documented. The plan only writes values the policy this function read allows, so a refusal means KMS holds
+         * another version of the policy (changed since it was read): a retry would be refused again, so the key fails,
+         * terminally, with the tags and the policy named. Throttling and KMS's own errors stay retryable (KmsKeys
+         * classifies every other answer as terminal already).
+         */
+        private KmsCallException refusedUnderEnforcedPolicy(KmsCallException e) {
+            if (e.kind() != KmsCallException.Kind.TERMINAL) {
+                return e;
+            }
+            List<String> enforced = new ArrayList<>();
+            plan.toSet().forEach((tagKey, value) -> policy.required().stream()
+                    .filter(tag -> tag.key().equals(tagKey))
+                    .flatMap(tag -> tag.organization().filter(OrganizationTagRule::enforced).stream())
+                    .findFirst()
+                    .ifPresent(rule -> enforced.add("\"" + tagKey + "\"=\"" + value + "\" (enforced on kms:key by the organisation's tag policy "
+                            + rule.policyName() + ", which allows " + rule.allowedValues().orElse(List.of()) + ")")));
+            if (enforced.isEmpty()) {
+                return e;
+            }
+            return e.withReason(e.reason() + ": KMS refused " + String.join(", ", enforced)
+                    + "; KMS applies its own copy of the tag policy, which no longer allows it: not retried");
         }
 
         private Collection<String> pending(boolean tagging) {
@@ -471,7 +503,7 @@ public final class TagEnforcer {
                     skipped,
                     accessControlTags,
                     keyPolicy,
-                    organizationRequiredTags,
+                    organizationTagPolicy,
                     editedValuesGone,
                     plan == null ? Optional.empty() : plan.exemption(),
                     plan == null ? List.of() : plan.scopes());

@@ -100,10 +100,19 @@ public final class DecisionLog implements ReplacementLog {
 
     /** A warning about the function itself, not about a key: {@code {"level":"WARN","type":<type>,"message":...}}. */
     public void warning(String type, String message) {
-        if (threshold.includes(LogLevel.WARN)) {
+        message(LogLevel.WARN, type, message);
+    }
+
+    /** Something about the function itself worth saying once, not a fault: as {@link #warning}, at INFO. */
+    public void notice(String type, String message) {
+        message(LogLevel.INFO, type, message);
+    }
+
+    private void message(LogLevel level, String type, String message) {
+        if (threshold.includes(level)) {
             writeLine(new JsonObjectWriter()
                     .string("timestamp", clock.instant().toString())
-                    .string("level", LogLevel.WARN.name())
+                    .string("level", level.name())
                     .string("type", type)
                     .string("message", message)
                     .toBytes());

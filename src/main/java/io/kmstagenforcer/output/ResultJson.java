@@ -62,7 +62,7 @@ public final class ResultJson {
                 .string("skipped", result.skipped().map(SkipReason::label).orElse(null))
                 .strings("accessControlTags", result.accessControlTags())
                 .string("keyPolicy", result.keyPolicy().orElse(null))
-                .string("organizationRequiredTags", result.organizationRequiredTags().orElse(null))
+                .string("organizationTagPolicy", result.organizationTagPolicy().orElse(null))
                 .optionalObject("exemption", result.exemption(), ResultJson::exemption)
                 .stringsIfAny("scopes", result.scopes());
     }

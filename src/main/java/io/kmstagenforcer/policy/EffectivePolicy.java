@@ -5,14 +5,17 @@ import java.util.Optional;
 /**
  * The policy one key is enforced with.
  *
- * @param organizationRequiredTags with {@code organizationRequiredTags}, what became of the Organizations
- *                                 tag policy's required tags, for results and decision lines: {@code read: CostCenter, Owner},
- *                                 or {@code unavailable: ListRequiredTags answered AccessDeniedException}; empty without it
+ * @param organizationTagPolicy with {@code organizationTagPolicy}, what became of the key's account's Organizations tag
+ *                              policy, for results and decision lines: {@code read: CostCenter, Owner} (the keys it
+ *                              requires), {@code none: ...} (the account has none), or {@code unavailable: ...} (it could not
+ *                              be read: the local policy alone applies); empty without it
  */
-public record EffectivePolicy(TagPolicy policy, Optional<String> organizationRequiredTags) {
-    /** How {@link #organizationRequiredTags} begins when the list was read. */
+public record EffectivePolicy(TagPolicy policy, Optional<String> organizationTagPolicy) {
+    /** How {@link #organizationTagPolicy} begins when the account's tag policy was read. */
     public static final String READ = "read";
-    /** How {@link #organizationRequiredTags} begins when it was not: the local policy alone applies. */
+    /** How it begins when the account has no tag policy. */
+    public static final String NONE = "none";
+    /** How it begins when it could not be read: the local policy alone applies. */
     public static final String UNAVAILABLE = "unavailable";
 
     /** The local policy as it is, nothing read. */

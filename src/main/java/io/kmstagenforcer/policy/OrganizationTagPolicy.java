@@ -35,6 +35,26 @@ public record OrganizationTagPolicy(String name, List<OrganizationTagRule> rules
         rules = List.copyOf(rules);
     }
 
+    /**
+     * This policy with the keys {@code ListRequiredTags} names as required on {@code kms:key}: the rule of each (its policy
+     * key matched in any case, as Organizations matches it) becomes required, and a key no rule names gets a rule of its
+     * own, required, any value. {@code ListRequiredTags} is what the account's own tag policy report counts as required,
+     * so it is taken over the flattened {@code report_required_tag_for}, whose effective form no published example shows.
+     */
+    public OrganizationTagPolicy requiring(List<String> requiredKeys) {
+        List<OrganizationTagRule> all = new ArrayList<>();
+        for (OrganizationTagRule rule : rules) {
+            boolean listed = requiredKeys.stream().anyMatch(key -> key.equalsIgnoreCase(rule.policyKey()));
+            all.add(listed && !rule.required() ? rule.asRequired() : rule);
+        }
+        for (String key : requiredKeys) {
+            if (all.stream().noneMatch(rule -> rule.policyKey().equalsIgnoreCase(key))) {
+                all.add(OrganizationTagRule.listedAsRequired(name, key));
+            }
+        }
+        return new OrganizationTagPolicy(name, all);
+    }
+
     /** The rules a KMS key must satisfy with a present value ({@code tag_value}) or presence ({@code report_required_tag_for}). */
     public List<OrganizationTagRule> requiredRules() {
         return rules.stream().filter(OrganizationTagRule::required).toList();

@@ -13,12 +13,31 @@ import java.util.Optional;
  *                      run of characters; empty for "any value"
  * @param required      {@code report_required_tag_for} names KMS keys: every key must carry it
  * @param enforced      {@code enforced_for} names KMS keys: KMS itself refuses a value {@code allowedValues} does not allow
+ * @param capitalisationKnown {@code tagKey} is the capitalisation the organisation requires, as a tag policy's entry says; false
+ *                      for a key only {@code ListRequiredTags} named, which promises no capitalisation: a local key in another
+ *                      case keeps its own then
  */
 public record OrganizationTagRule(String policyName, String policyKey, String tagKey, Optional<List<String>> allowedValues,
-        boolean required, boolean enforced) {
+        boolean required, boolean enforced, boolean capitalisationKnown) {
 
     public OrganizationTagRule {
         allowedValues = allowedValues.map(List::copyOf);
+    }
+
+    /** An entry of a tag policy: its capitalisation is the organisation's. */
+    public OrganizationTagRule(String policyName, String policyKey, String tagKey, Optional<List<String>> allowedValues, boolean required,
+            boolean enforced) {
+        this(policyName, policyKey, tagKey, allowedValues, required, enforced, true);
+    }
+
+    /** A key {@code ListRequiredTags} names as required on {@code kms:key}, where no entry of the policy read says more: any value. */
+    public static OrganizationTagRule listedAsRequired(String policyName, String key) {
+        return new OrganizationTagRule(policyName, key.toLowerCase(java.util.Locale.ROOT), key, Optional.empty(), true, false, false);
+    }
+
+    /** The same rule, required on KMS keys. */
+    public OrganizationTagRule asRequired() {
+        return new OrganizationTagRule(policyName, policyKey, tagKey, allowedValues, true, enforced, capitalisationKnown);
     }
 
     /** True when the organisation allows {@code value}: no {@code tag_value}, or one of them matches it (case counts). */

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How the tag keys the Organizations tag policy requires on KMS keys join the local policy. The
- * local policy wins: a key it names keeps its rules; a key it forbids, or its exemption tag, is
- * left out (with a warning). Every other key is required with no default and no value, so a key
- * without it is reported NONCOMPLIANT ("the policy gives no default"): the enforcer never makes up
- * a value for a tag only the organisation names.
+ * How an account's Organizations tag policy joins the local policy (docs/POLICY.md "The organisation's tag
+ * policy"). A key the local policy forbids, or its exemption tag, is left out (with a warning); every
+ * other key the organisation names keeps the local rules for it, under the organisation's capitalisation,
+ * with the organisation's allowed values on top. A key only the organisation requires is required with no
+ * default, so a key without it is reported NONCOMPLIANT ("the policy gives no default"): the enforcer never
+ * makes up a value for a tag only the organisation names.
  */
 public final class OrganizationTags {
     private OrganizationTags() {
@@ -27,32 +28,13 @@ public final class OrganizationTags {
         }
     }
 
-    public static Merge merge(TagPolicy local, List<String> organizationKeys) {
-        List<RequiredTag> required = new ArrayList<>(local.required());
-        List<String> kept = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        for (String key : organizationKeys) {
-            Optional<String> conflict = conflict(local, required, key);
-            if (conflict.isPresent()) {
-                warnings.add("the Organizations tag policy requires \"" + key + "\" on kms:key, but " + conflict.get()
-                        + ": left out (the local policy wins)");
-                continue;
-            }
-            kept.add(key);
-            if (required.stream().noneMatch(tag -> tag.key().equals(key))) {
-                required.add(new RequiredTag(key, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
-            }
-        }
-        return new Merge(local.withRequired(required), kept, warnings);
-    }
-
     /**
      * The local policy with the organisation's whole tag policy ({@link OrganizationTagPolicy}) on top; see docs/POLICY.md
      * "The organisation's tag policy". Every organisation key carries its {@link OrganizationTagRule} into the
      * {@link RequiredTag} the planner judges: a key the local policy requires (in any case) keeps its rules under the
      * organisation's capitalisation, and a value must satisfy both; a key the organisation requires and the local policy
      * does not name is required with no default; any other organisation key is judged only when present. Keys the
-     * local policy forbids, or its exemptTag (in any case), are left out with a warning, as with {@link #merge(TagPolicy, List)}.
+     * local policy forbids, or its exemptTag (in any case), or that no KMS key can carry, are left out with a warning.
      * Scopes' own required tags are not combined here.
      */
     public static Merge merge(TagPolicy local, OrganizationTagPolicy organization) {
@@ -61,7 +43,7 @@ public final class OrganizationTags {
         List<String> warnings = new ArrayList<>();
         for (OrganizationTagRule rule : organization.rules()) {
             String key = rule.tagKey();
-            Optional<String> conflict = forbidden(local, key)
+            Optional<String> conflict = notAKmsKey(key).or(() -> forbidden(local, key))
                     .or(() -> local.exemptTag().filter(key::equalsIgnoreCase).map(exempt -> "it is the local policy's exemptTag"));
             if (conflict.isPresent()) {
                 warnings.add("the organisation's tag policy " + organization.name() + " names \"" + key + "\", but " + conflict.get()
@@ -69,7 +51,13 @@ public final class OrganizationTags {
                 continue;
             }
             int index = localRule(required, key);
-            if (index >= 0) {
+            String enforcedAs = key;
+            if (index >= 0 && !rule.capitalisationKnown()) {
+                // ListRequiredTags named the key without promising its capitalisation: the local policy's spelling stands.
+                RequiredTag tag = required.get(index);
+                required.set(index, tag.withOrganization(tag.key(), Optional.of(rule), false));
+                enforcedAs = tag.key();
+            } else if (index >= 0) {
                 RequiredTag tag = required.get(index);
                 if (!tag.key().equals(key)) {
                     warnings.add("the local policy's \"" + tag.key() + "\" is written \"" + key + "\", as the organisation's tag policy "
@@ -85,7 +73,7 @@ public final class OrganizationTags {
                         !rule.required()));
             }
             if (rule.required()) {
-                kept.add(key);
+                kept.add(enforcedAs);
             }
         }
         return new Merge(local.withRequired(required), kept, warnings);
@@ -106,6 +94,11 @@ public final class OrganizationTags {
         return -1;
     }
 
+    /** A key {@code ListRequiredTags} named that no KMS key can carry (the parser checks the policy's own). */
+    private static Optional<String> notAKmsKey(String key) {
+        return !TagSyntax.isValidKey(key) || TagSyntax.isReserved(key) ? Optional.of("it is not a tag key KMS accepts") : Optional.empty();
+    }
+
     /** Why the local policy forbids {@code key} outright; empty when it does not. */
     private static Optional<String> forbidden(TagPolicy local, String key) {
         Optional<KeyGlob> forbidden = local.forbidden().stream().filter(glob -> glob.matches(key)).findFirst();
@@ -116,33 +109,6 @@ public final class OrganizationTags {
                 .filter(scope -> scope.forbidden().stream().anyMatch(glob -> glob.matches(key))).findFirst();
         if (forbiddingScope.isPresent()) {
             return Optional.of("the local policy's scope \"" + forbiddingScope.get().name() + "\" forbids it");
-        }
-        return Optional.empty();
-    }
-
-    /** Why the local policy cannot take {@code key} as a required tag; empty when it can. */
-    private static Optional<String> conflict(TagPolicy local, List<RequiredTag> required, String key) {
-        if (!TagSyntax.isValidKey(key) || TagSyntax.isReserved(key)) {
-            return Optional.of("it is not a tag key KMS accepts");
-        }
-        Optional<String> forbidden = forbidden(local, key);
-        if (forbidden.isPresent()) {
-            return forbidden;
-        }
-        if (local.exemptTag().filter(key::equals).isPresent()) {
-            return Optional.of("it is the local policy's exemptTag");
-        }
-        if (required.stream().anyMatch(tag -> tag.key().equals(key))) {
-            return Optional.empty();
-        }
-        if (local.normalizeKeyCase()) {
-            Optional<RequiredTag> variant = required.stream().filter(tag -> tag.key().equalsIgnoreCase(key)).findFirst();
-            if (variant.isPresent()) {
-                return Optional.of("the local policy requires \"" + variant.get().key() + "\", which normalizeKeyCase renames it to");
-            }
-        }
-        if (required.size() >= TagSyntax.MAX_TAGS_PER_KEY) {
-            return Optional.of("the policy already requires " + TagSyntax.MAX_TAGS_PER_KEY + " tags, as many as a KMS key holds");
         }
         return Optional.empty();
     }

@@ -25,7 +25,7 @@ public final class PolicyParser {
     private static final String SCHEMA = "$schema";
     private static final Set<String> POLICY_FIELDS = Set.of(
             SCHEMA, "mode", "required", "forbidden", "normalizeKeyCase", "exemptTag", "protectedTags", "checkKeyPolicy",
-            "organizationRequiredTags", "maxExemptionDays", "scopes");
+            "organizationTagPolicy", "organizationRequiredTags", "maxExemptionDays", "scopes");
     private static final Set<String> REQUIRED_TAG_FIELDS = Set.of("default", "value", "allowed", "pattern");
     /**
      * Variables that differ between two events about the same key: a replica is recorded twice
@@ -89,15 +89,33 @@ public final class PolicyParser {
             protectedTags.add(readProtected(glob, required, forbidden, normalizeKeyCase));
         }
         boolean checkKeyPolicy = policy.get("checkKeyPolicy").optionalBoolean().orElse(false);
-        boolean organizationRequiredTags = policy.get("organizationRequiredTags").optionalBoolean().orElse(false);
+        OrganizationTagSource organizationTagPolicy = readOrganizationTagPolicy(policy.get("organizationTagPolicy"),
+                policy.get("organizationRequiredTags"));
 
         OptionalInt maxExemptionDays = readMaxExemptionDays(policy.get("maxExemptionDays"), exemptTag);
 
         TagPolicy base = new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy,
-                organizationRequiredTags, maxExemptionDays);
+                organizationTagPolicy, maxExemptionDays);
         List<KeyScope> scopes = ScopesParser.read(policy.get("scopes"), base);
-        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+        return new TagPolicy(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationTagPolicy,
                 maxExemptionDays, scopes);
+    }
+
+    /**
+     * {@code organizationTagPolicy}: {@code "none"} (the default), {@code "requiredKeys"} or {@code "effective"}. The
+     * older {@code organizationRequiredTags: true} is {@code "requiredKeys"}, kept so that a policy written for it means
+     * what it meant; the two together would say one thing twice, or two things.
+     */
+    private static OrganizationTagSource readOrganizationTagPolicy(JsonField field, JsonField older) {
+        if (field.isPresent() && older.isPresent()) {
+            throw new PolicyException(older.path() + " is the older spelling of " + field.path() + " \"requiredKeys\": give only "
+                    + field.path());
+        }
+        if (older.isPresent()) {
+            return older.optionalBoolean().orElse(false) ? OrganizationTagSource.REQUIRED_KEYS : OrganizationTagSource.NONE;
+        }
+        return field.optionalString().map(value -> OrganizationTagSource.ofField(value).orElseThrow(() -> new PolicyException(field.path()
+                + " must be one of \"none\", \"requiredKeys\", \"effective\", not \"" + value + "\""))).orElse(OrganizationTagSource.NONE);
     }
 
     /** A whole number of days from 1 to {@link #MAX_EXEMPTION_DAYS}, and only beside an exemptTag it can cap. */

@@ -2,15 +2,11 @@ package io.kmstagenforcer.policy;
 
 import io.kmstagenforcer.kms.Deadline;
 
-/** The policy to enforce the next key with: the local policy, or it merged with the organisation's required tags. */
+/** The policy to enforce a key with: the local policy, or it joined with the key's account's Organizations tag policy. */
 @FunctionalInterface
 public interface PolicySource {
-    /** The policy for the next key; what must be read for it is read only if it fits before {@code deadline}. */
-    EffectivePolicy current(Deadline deadline);
-
-    default EffectivePolicy current() {
-        return current(Deadline.NONE);
-    }
+    /** The policy for a key of {@code account}; what must be read for it is read only if it fits before {@code deadline}. */
+    EffectivePolicy current(String account, Deadline deadline);
 
     /** A new invocation begins: a source that failed in an earlier one may try again. */
     default void beginInvocation() {
@@ -18,6 +14,6 @@ public interface PolicySource {
 
     static PolicySource fixed(TagPolicy policy) {
         EffectivePolicy effective = EffectivePolicy.local(policy);
-        return deadline -> effective;
+        return (account, deadline) -> effective;
     }
 }

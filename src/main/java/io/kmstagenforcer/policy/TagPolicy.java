@@ -14,8 +14,8 @@ import java.util.OptionalInt;
  *                       protected required tag may still be added
  * @param checkKeyPolicy before a key is changed, read its key policy and name the changed tags that
  *                       an {@code aws:ResourceTag/...} condition of it names
- * @param organizationRequiredTags also require the tag keys the Organizations tag policy requires on
- *                       {@code kms:key} (read with ListRequiredTags), merged by {@link OrganizationTags#merge}
+ * @param organizationTagPolicy how much of the account's AWS Organizations tag policy is read and joined to this one
+ *                       for each key ({@link OrganizationTags#merge})
  * @param maxExemptionDays the longest an exemption may run: the exemption tag must then say {@code until YYYY-MM-DD}, at
  *                       most this many days after today, or the key is enforced ({@link io.kmstagenforcer.plan.Exemption})
  */
@@ -27,27 +27,27 @@ public record TagPolicy(
         Optional<String> exemptTag,
         List<KeyGlob> protectedTags,
         boolean checkKeyPolicy,
-        boolean organizationRequiredTags,
+        OrganizationTagSource organizationTagPolicy,
         OptionalInt maxExemptionDays,
         List<KeyScope> scopes) {
 
     /** A policy without scopes. */
     public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
-            List<KeyGlob> protectedTags, boolean checkKeyPolicy, boolean organizationRequiredTags, OptionalInt maxExemptionDays) {
-        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags, maxExemptionDays,
+            List<KeyGlob> protectedTags, boolean checkKeyPolicy, OrganizationTagSource organizationTagPolicy, OptionalInt maxExemptionDays) {
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationTagPolicy, maxExemptionDays,
                 List.of());
     }
 
     /** A policy whose exemptions run as long as their tag says, without scopes. */
     public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
-            List<KeyGlob> protectedTags, boolean checkKeyPolicy, boolean organizationRequiredTags) {
-        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags, OptionalInt.empty());
+            List<KeyGlob> protectedTags, boolean checkKeyPolicy, OrganizationTagSource organizationTagPolicy) {
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationTagPolicy, OptionalInt.empty());
     }
 
     /** A policy that does not read the Organizations tag policy. */
     public TagPolicy(Mode mode, List<RequiredTag> required, List<KeyGlob> forbidden, boolean normalizeKeyCase, Optional<String> exemptTag,
             List<KeyGlob> protectedTags, boolean checkKeyPolicy) {
-        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, false);
+        this(mode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, OrganizationTagSource.NONE);
     }
 
 
@@ -68,13 +68,13 @@ public record TagPolicy(
     }
 
     public TagPolicy withMode(Mode newMode) {
-        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+        return new TagPolicy(newMode, required, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationTagPolicy,
                 maxExemptionDays, scopes);
     }
 
     /** The same policy with these required tags. */
     public TagPolicy withRequired(List<RequiredTag> newRequired) {
-        return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationRequiredTags,
+        return new TagPolicy(mode, newRequired, forbidden, normalizeKeyCase, exemptTag, protectedTags, checkKeyPolicy, organizationTagPolicy,
                 maxExemptionDays, scopes);
     }
 
@@ -101,7 +101,7 @@ public record TagPolicy(
     /**
      * The rules of a key these scopes apply to: the base policy's and every scope's, added together
      * (the parser refuses scopes that contradict the base or each other where both can apply). A scope
-     * requiring a key the base requires can only come from {@code organizationRequiredTags}, whose
+     * requiring a key the base requires can only come from {@code organizationTagPolicy}, whose
      * requirement has no rules: the scope's rules replace it (the organisation's tag policy's rule for the key, if any, stays on top). Scopes requiring the same key give it the same rules.
      */
     public TagPolicy withScopes(List<KeyScope> applied) {
@@ -123,7 +123,7 @@ public record TagPolicy(
             allForbidden.addAll(scope.forbidden());
             allProtected.addAll(scope.protectedTags());
         });
-        return new TagPolicy(mode, allRequired, allForbidden, normalizeKeyCase, exemptTag, allProtected, checkKeyPolicy, organizationRequiredTags,
+        return new TagPolicy(mode, allRequired, allForbidden, normalizeKeyCase, exemptTag, allProtected, checkKeyPolicy, organizationTagPolicy,
                 maxExemptionDays, List.of());
     }
 }

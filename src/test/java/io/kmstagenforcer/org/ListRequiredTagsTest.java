@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.aws.JsonOperation;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.localrun.StubTaggingEndpoint;
 import io.kmstagenforcer.localrun.StubTaggingEndpoint.Received;
 import java.net.URI;
@@ -34,14 +36,23 @@ class ListRequiredTagsTest {
         tagging.close();
     }
 
-    private ListRequiredTags client() {
-        return new ListRequiredTags(new SignedCall("tagging", "eu-west-1", tagging.endpoint(), UrlConnectionHttpClient.create(),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret"))), slept::add);
+    /** The call as {@link OrganizationsTagPolicies} makes it: the account's session, the function's region. */
+    private SignedCall session() {
+        return new SignedCall("tagging", "eu-west-1", tagging.endpoint(), UrlConnectionHttpClient.create(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")));
+    }
+
+    private List<String> kmsKeyTagKeys() {
+        return kmsKeyTagKeys(Deadline.NONE);
+    }
+
+    private List<String> kmsKeyTagKeys(Deadline deadline) {
+        return new ListRequiredTags(slept::add).kmsKeyTagKeys(session(), deadline);
     }
 
     @Test
     void readsEveryPageAndKeepsOnlyTheKmsKeyTagKeysEachOnce() {
-        assertEquals(List.of("CostCenter", "Owner"), client().kmsKeyTagKeys());
+        assertEquals(List.of("CostCenter", "Owner"), kmsKeyTagKeys());
 
         List<Received> requests = tagging.received();
         assertEquals(2, requests.size());
@@ -51,7 +62,7 @@ class ListRequiredTagsTest {
 
     @Test
     void sendsAJson11PostWithTheOperationsTarget() {
-        client().kmsKeyTagKeys();
+        kmsKeyTagKeys();
 
         Received request = tagging.received().get(0);
         assertEquals("POST", request.method());
@@ -62,7 +73,7 @@ class ListRequiredTagsTest {
 
     @Test
     void signsWithSigV4ForTaggingInTheFunctionsRegion() {
-        client().kmsKeyTagKeys();
+        kmsKeyTagKeys();
 
         String authorization = tagging.received().get(0).header("Authorization");
         assertTrue(authorization.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"), authorization);
@@ -74,7 +85,7 @@ class ListRequiredTagsTest {
     void accessDeniedIsUnavailableAtOnceWithoutARetry() {
         tagging.thenFail(400, "AccessDeniedException");
 
-        RequiredTagsUnavailable error = assertThrows(RequiredTagsUnavailable.class, () -> client().kmsKeyTagKeys());
+        JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class, () -> kmsKeyTagKeys());
 
         assertEquals("ListRequiredTags answered AccessDeniedException", error.getMessage());
         assertEquals(1, tagging.received().size());
@@ -85,9 +96,9 @@ class ListRequiredTagsTest {
     void throttlingIsRetriedOnceAfterAShortBackoff() {
         tagging.thenFail(400, "ThrottledException");
 
-        assertEquals(List.of("CostCenter", "Owner"), client().kmsKeyTagKeys());
+        assertEquals(List.of("CostCenter", "Owner"), kmsKeyTagKeys());
 
-        assertEquals(List.of(ListRequiredTags.RETRY_BACKOFF), slept);
+        assertEquals(List.of(JsonOperation.RETRY_BACKOFF), slept);
         assertEquals(3, tagging.received().size(), "the throttled page again, then the second page");
     }
 
@@ -95,7 +106,7 @@ class ListRequiredTagsTest {
     void aServerErrorTwiceIsUnavailable() {
         tagging.thenFail(500, "InternalServiceException").thenFail(503, "ServiceUnavailableException");
 
-        RequiredTagsUnavailable error = assertThrows(RequiredTagsUnavailable.class, () -> client().kmsKeyTagKeys());
+        JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class, () -> kmsKeyTagKeys());
 
         assertEquals("ListRequiredTags answered ServiceUnavailableException (twice)", error.getMessage());
         assertEquals(2, tagging.received().size());
@@ -103,8 +114,8 @@ class ListRequiredTagsTest {
 
     @Test
     void aPageThatMayNotFitBeforeTheFunctionsTimeoutIsNotSent() {
-        RequiredTagsUnavailable error = assertThrows(RequiredTagsUnavailable.class,
-                () -> client().kmsKeyTagKeys(() -> ListRequiredTags.LONGEST_PAGE.minusMillis(1)));
+        JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class,
+                () -> kmsKeyTagKeys(() -> JsonOperation.LONGEST_CALL.minusMillis(1)));
 
         assertTrue(error.getMessage().startsWith("ListRequiredTags not sent: 15999 ms were left"), error::getMessage);
         assertEquals(List.of(), tagging.received(), "the function ends classified, not by Lambda's timeout");
@@ -114,15 +125,19 @@ class ListRequiredTagsTest {
     void anUnreachableEndpointIsUnavailable() {
         tagging.close();
 
-        RequiredTagsUnavailable error = assertThrows(RequiredTagsUnavailable.class, () -> client().kmsKeyTagKeys());
+        JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class, () -> kmsKeyTagKeys());
 
         assertTrue(error.getMessage().startsWith("ListRequiredTags could not be sent"), error::getMessage);
     }
 
     @Test
     void theEndpointFollowsTheSdksVariablesThenThePartition() {
-        assertEquals(URI.create("http://127.0.0.1:9"), ListRequiredTags.endpoint("eu-west-1",
+        assertEquals(URI.create("http://127.0.0.1:9"), endpoint(
                 Map.of("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", "http://127.0.0.1:9", "AWS_ENDPOINT_URL", "http://127.0.0.1:8")));
-        assertEquals(URI.create("https://tagging.eu-west-1.amazonaws.com"), ListRequiredTags.endpoint("eu-west-1", Map.of()));
+        assertEquals(URI.create("https://tagging.eu-west-1.amazonaws.com"), endpoint(Map.of()));
+    }
+
+    private static URI endpoint(Map<String, String> environment) {
+        return SignedCall.endpoint(ListRequiredTags.ENDPOINT_VARIABLE, ListRequiredTags.SIGNING_NAME, "eu-west-1", environment);
     }
 }

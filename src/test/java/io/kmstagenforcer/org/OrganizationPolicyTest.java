@@ -3,39 +3,51 @@ package io.kmstagenforcer.org;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.aws.JsonOperation;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.policy.EffectivePolicy;
+import io.kmstagenforcer.policy.OrganizationTagPolicy;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** When the organisation's required tags are read, what a failure leaves in force, and how often it is said. */
+/** When each account's tag policy is read, what a failure leaves in force for that account, and how often it is said. */
 class OrganizationPolicyTest {
-    private static final TagPolicy LOCAL = Policies.parse("{'organizationRequiredTags':true,'forbidden':['tmp:*'],"
+    private static final TagPolicy LOCAL = Policies.parse("{'organizationTagPolicy':'requiredKeys','forbidden':['tmp:*'],"
             + "'required':{'CostCenter':{'default':'unassigned'}}}");
+    private static final String CENTRAL = "111122223333";
+    private static final String MEMBER = "444455556666";
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-    private static final Supplier<List<String>> DENIED = () -> {
-        throw new RequiredTagsUnavailable("ListRequiredTags answered AccessDeniedException", null);
+    private static final Supplier<Optional<OrganizationTagPolicy>> DENIED = () -> {
+        throw new JsonOperation.Failed("DescribeEffectivePolicy answered AccessDeniedException", Optional.of("AccessDeniedException"), null);
     };
+    private static final Supplier<Optional<OrganizationTagPolicy>> NO_TAG_POLICY = Optional::empty;
 
-    private final Deque<Supplier<List<String>>> answers = new ArrayDeque<>();
+    /** What each account answers, in turn; the last answer repeats. */
+    private final Map<String, Deque<Supplier<Optional<OrganizationTagPolicy>>>> answers = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
-    private int reads;
+    private final List<String> notices = new ArrayList<>();
+    private final Map<String, Integer> reads = new HashMap<>();
     private Instant now = START;
 
-    private final OrganizationPolicy policy = new OrganizationPolicy(LOCAL, deadline -> {
-        reads++;
-        return (answers.size() > 1 ? answers.poll() : answers.peek()).get();
+    private final OrganizationPolicy policy = new OrganizationPolicy(LOCAL, (account, deadline) -> {
+        reads.merge(account, 1, Integer::sum);
+        Deque<Supplier<Optional<OrganizationTagPolicy>>> queue = answers.get(account);
+        return (queue.size() > 1 ? queue.poll() : queue.peek()).get();
     }, new Clock() {
         @Override
         public Instant instant() {
@@ -43,134 +55,180 @@ class OrganizationPolicyTest {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
-    }, warnings::add);
+    }, warnings::add, notices::add);
+
+    private void answer(String account, Supplier<Optional<OrganizationTagPolicy>> answer) {
+        answers.computeIfAbsent(account, unused -> new ArrayDeque<>()).add(answer);
+    }
+
+    /** The tag policy of an account that requires these keys on kms:key, as ListRequiredTags names them. */
+    private static Supplier<Optional<OrganizationTagPolicy>> requiring(String... keys) {
+        return () -> Optional.of(new OrganizationTagPolicy("of account x", List.of()).requiring(List.of(keys)));
+    }
 
     private static List<String> keys(EffectivePolicy effective) {
         return effective.policy().required().stream().map(RequiredTag::key).toList();
     }
 
-    private EffectivePolicy invocation() {
+    private EffectivePolicy invocation(String account) {
         policy.beginInvocation();
-        return policy.current();
+        return policy.current(account, Deadline.NONE);
+    }
+
+    private int reads(String account) {
+        return reads.getOrDefault(account, 0);
     }
 
     @Test
     void nothingIsReadUntilAKeyIsEnforced() {
-        answers.add(() -> List.of("Owner"));
+        answer(CENTRAL, requiring("Owner"));
         policy.beginInvocation();
 
-        assertEquals(0, reads);
+        assertEquals(0, reads(CENTRAL));
     }
 
     @Test
-    void theListIsReadOnceAndMergedWithTheLocalPolicy() {
-        answers.add(() -> List.of("Owner", "CostCenter"));
+    void anAccountsPolicyIsReadOnceAndJoinedToTheLocalPolicy() {
+        answer(CENTRAL, requiring("Owner", "CostCenter"));
 
-        EffectivePolicy first = invocation();
-        EffectivePolicy second = invocation();
+        EffectivePolicy first = invocation(CENTRAL);
+        EffectivePolicy second = invocation(CENTRAL);
 
         assertEquals(List.of("CostCenter", "Owner"), keys(first));
-        assertEquals(Optional.of("read: Owner, CostCenter"), first.organizationRequiredTags());
+        assertEquals(Optional.of("read: Owner, CostCenter"), first.organizationTagPolicy(), "in the order the account's policy gives them");
         assertEquals(first, second);
-        assertEquals(1, reads);
+        assertEquals(1, reads(CENTRAL));
     }
 
     @Test
-    void anEmptyListSaysSo() {
-        answers.add(List::of);
+    void eachAccountIsReadAsItselfAndKeepsItsOwnPolicy() {
+        answer(CENTRAL, requiring("Owner"));
+        answer(MEMBER, requiring("Team"));
 
-        assertEquals(Optional.of("read: none for kms:key"), invocation().organizationRequiredTags());
+        policy.beginInvocation();
+        EffectivePolicy central = policy.current(CENTRAL, Deadline.NONE);
+        EffectivePolicy member = policy.current(MEMBER, Deadline.NONE);
+        policy.current(CENTRAL, Deadline.NONE);
+        policy.current(MEMBER, Deadline.NONE);
+
+        assertEquals(List.of("CostCenter", "Owner"), keys(central));
+        assertEquals(List.of("CostCenter", "Team"), keys(member));
+        assertEquals(Map.of(CENTRAL, 1, MEMBER, 1), reads, "one read per account per sweep invocation");
+    }
+
+    @Test
+    void aPolicyRequiringNothingOnKmsKeysSaysSo() {
+        answer(CENTRAL, requiring());
+
+        assertEquals(Optional.of("read: none required on kms:key"), invocation(CENTRAL).organizationTagPolicy());
+    }
+
+    @Test
+    void anAccountWithoutATagPolicyGetsTheLocalPolicySaidOnce() {
+        answer(MEMBER, NO_TAG_POLICY);
+
+        EffectivePolicy effective = invocation(MEMBER);
+        now = START.plus(OrganizationPolicy.TTL);
+        invocation(MEMBER);
+
+        assertEquals(LOCAL, effective.policy());
+        assertEquals(Optional.of("none: no tag policy applies to account " + MEMBER), effective.organizationTagPolicy());
+        assertEquals(2, reads(MEMBER), "read again after the TTL: a tag policy may have been attached since");
+        assertEquals(1, notices.size(), notices::toString);
+        assertEquals(List.of(), warnings, "no tag policy is not a fault");
     }
 
     @Test
     void aForbiddenOrganisationKeyIsWarnedOfWhenRead() {
-        answers.add(() -> List.of("tmp:x", "Owner"));
+        answer(CENTRAL, requiring("tmp:x", "Owner"));
 
-        assertEquals(Optional.of("read: Owner"), invocation().organizationRequiredTags());
+        assertEquals(Optional.of("read: Owner"), invocation(CENTRAL).organizationTagPolicy());
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains("\"tmp:x\"") && warnings.get(0).contains("left out"), warnings::toString);
     }
 
     @Test
-    void deniedLeavesTheLocalPolicyAndSaysWhy() {
-        answers.add(DENIED);
+    void deniedLeavesTheLocalPolicyForThatAccountAndSaysWhy() {
+        answer(MEMBER, DENIED);
+        answer(CENTRAL, requiring("Owner"));
 
-        EffectivePolicy effective = invocation();
+        EffectivePolicy member = invocation(MEMBER);
 
-        assertEquals(LOCAL, effective.policy());
-        assertEquals(Optional.of("unavailable: ListRequiredTags answered AccessDeniedException"), effective.organizationRequiredTags());
+        assertEquals(LOCAL, member.policy());
+        assertEquals(Optional.of("unavailable: DescribeEffectivePolicy answered AccessDeniedException"), member.organizationTagPolicy());
+        assertEquals(List.of("CostCenter", "Owner"), keys(invocation(CENTRAL)), "another account is not affected");
     }
 
     @Test
-    void unavailableIsWarnedOfOncePerContainerAndTriedAgainEachInvocation() {
-        answers.add(DENIED);
+    void unavailableIsWarnedOfOncePerContainerAndAccountAndTriedAgainEachInvocation() {
+        answer(MEMBER, DENIED);
 
-        invocation();
-        invocation();
-        invocation();
+        invocation(MEMBER);
+        invocation(MEMBER);
+        invocation(MEMBER);
 
-        assertEquals(3, reads);
+        assertEquals(3, reads(MEMBER));
         assertEquals(1, warnings.size(), warnings::toString);
-        assertTrue(warnings.get(0).contains("AccessDeniedException") && warnings.get(0).contains("the local policy alone is enforced"),
-                warnings::toString);
+        assertTrue(warnings.get(0).contains(MEMBER) && warnings.get(0).contains("AccessDeniedException")
+                && warnings.get(0).contains("the local policy alone is enforced"), warnings::toString);
     }
 
     @Test
     void withinOneInvocationAFailureIsNotRetried() {
-        answers.add(DENIED);
+        answer(MEMBER, DENIED);
 
         policy.beginInvocation();
-        policy.current();
-        policy.current();
-        policy.current();
+        policy.current(MEMBER, Deadline.NONE);
+        policy.current(MEMBER, Deadline.NONE);
+        policy.current(MEMBER, Deadline.NONE);
 
-        assertEquals(1, reads, "one sweep invocation, many keys: one try");
+        assertEquals(1, reads(MEMBER), "one sweep invocation, many keys: one try");
     }
 
     @Test
-    void aFailureIsFollowedByTheListOnceItCanBeRead() {
-        answers.add(DENIED);
-        answers.add(() -> List.of("Owner"));
+    void aFailureIsFollowedByThePolicyOnceItCanBeRead() {
+        answer(CENTRAL, DENIED);
+        answer(CENTRAL, requiring("Owner"));
 
-        invocation();
+        invocation(CENTRAL);
 
-        assertEquals(Optional.of("read: Owner"), invocation().organizationRequiredTags());
+        assertEquals(Optional.of("read: Owner"), invocation(CENTRAL).organizationTagPolicy());
     }
 
     @Test
-    void theListIsReadAgainAfterTheTtl() {
-        answers.add(() -> List.of("Owner"));
-        answers.add(() -> List.of("Team"));
+    void thePolicyIsReadAgainAfterTheTtl() {
+        answer(CENTRAL, requiring("Owner"));
+        answer(CENTRAL, requiring("Team"));
 
-        invocation();
+        invocation(CENTRAL);
         now = START.plus(OrganizationPolicy.TTL).minusSeconds(1);
-        assertEquals(List.of("CostCenter", "Owner"), keys(invocation()));
+        assertEquals(List.of("CostCenter", "Owner"), keys(invocation(CENTRAL)));
         now = START.plus(OrganizationPolicy.TTL);
 
-        assertEquals(List.of("CostCenter", "Team"), keys(invocation()));
-        assertEquals(2, reads);
+        assertEquals(List.of("CostCenter", "Team"), keys(invocation(CENTRAL)));
+        assertEquals(2, reads(CENTRAL));
     }
 
     @Test
-    void aRefreshThatFailsKeepsTheLastGoodList() {
-        answers.add(() -> List.of("Owner"));
-        answers.add(DENIED);
+    void aRefreshThatFailsKeepsTheLastGoodPolicy() {
+        answer(CENTRAL, requiring("Owner"));
+        answer(CENTRAL, DENIED);
 
-        invocation();
+        invocation(CENTRAL);
         now = START.plus(OrganizationPolicy.TTL).plus(Duration.ofMinutes(1));
-        EffectivePolicy effective = invocation();
+        EffectivePolicy effective = invocation(CENTRAL);
 
         assertEquals(List.of("CostCenter", "Owner"), keys(effective));
-        assertEquals(Optional.of("read: Owner (kept: the refresh failed, ListRequiredTags answered AccessDeniedException)"),
-                effective.organizationRequiredTags());
-        assertTrue(warnings.get(0).contains("the last list read is kept"), warnings::toString);
+        assertEquals(Optional.of("read: Owner (kept: the refresh failed, DescribeEffectivePolicy answered AccessDeniedException)"),
+                effective.organizationTagPolicy());
+        assertTrue(warnings.get(0).contains("the last one read is kept"), warnings::toString);
     }
 }

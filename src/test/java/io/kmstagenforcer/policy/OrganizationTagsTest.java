@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** How the Organizations tag policy's required keys join the local policy: the local policy wins. */
+/** How the keys an account's tag policy requires (ListRequiredTags: keys only) join the local policy: the local policy wins. */
 class OrganizationTagsTest {
-    private static final String LOCAL = "{'organizationRequiredTags':true,'forbidden':['tmp:*'],'exemptTag':'Exempt',"
+    private static final String LOCAL = "{'organizationTagPolicy':'requiredKeys','forbidden':['tmp:*'],'exemptTag':'Exempt',"
             + "'required':{'CostCenter':{'default':'unassigned','pattern':'^([0-9]{4}|unassigned)$'}}}";
 
     private static OrganizationTags.Merge merge(String policy, String... organizationKeys) {
@@ -19,7 +19,7 @@ class OrganizationTagsTest {
     }
 
     private static OrganizationTags.Merge merge(TagPolicy policy, String... organizationKeys) {
-        return OrganizationTags.merge(policy, List.of(organizationKeys));
+        return OrganizationTags.merge(policy, new OrganizationTagPolicy("of account 111122223333", List.of()).requiring(List.of(organizationKeys)));
     }
 
     private static RequiredTag required(TagPolicy policy, String key) {
@@ -28,8 +28,15 @@ class OrganizationTagsTest {
 
     @Test
     void theFieldIsOffUnlessSet() {
-        assertFalse(Policies.parse("{'required':{}}").organizationRequiredTags());
-        assertTrue(Policies.parse("{'organizationRequiredTags':true}").organizationRequiredTags());
+        assertEquals(OrganizationTagSource.NONE, Policies.parse("{'required':{}}").organizationTagPolicy());
+        assertEquals(OrganizationTagSource.EFFECTIVE, Policies.parse("{'organizationTagPolicy':'effective'}").organizationTagPolicy());
+        assertEquals(OrganizationTagSource.REQUIRED_KEYS, Policies.parse("{'organizationTagPolicy':'requiredKeys'}").organizationTagPolicy());
+    }
+
+    @Test
+    void theOlderFieldIsTheKeysOnlyMode() {
+        assertEquals(OrganizationTagSource.REQUIRED_KEYS, Policies.parse("{'organizationRequiredTags':true}").organizationTagPolicy());
+        assertEquals(OrganizationTagSource.NONE, Policies.parse("{'organizationRequiredTags':false}").organizationTagPolicy());
     }
 
     @Test
@@ -41,7 +48,8 @@ class OrganizationTagsTest {
 
     @Test
     void withModeKeepsTheField() {
-        assertTrue(Policies.parse("{'organizationRequiredTags':true}").withMode(Mode.REPORT).organizationRequiredTags());
+        assertEquals(OrganizationTagSource.EFFECTIVE,
+                Policies.parse("{'organizationTagPolicy':'effective'}").withMode(Mode.REPORT).organizationTagPolicy());
     }
 
     @Test
@@ -80,8 +88,8 @@ class OrganizationTagsTest {
         OrganizationTags.Merge merge = merge(scoped, "Project", "Owner");
 
         assertEquals(List.of("Owner"), merge.required());
-        assertEquals(List.of("the Organizations tag policy requires \"Project\" on kms:key, but the local policy's scope \"pki\" forbids it: "
-                + "left out (the local policy wins)"), merge.warnings());
+        assertEquals(List.of("the organisation's tag policy of account 111122223333 names \"Project\", but the local policy's scope \"pki\" "
+                + "forbids it: left out (the local policy wins)"), merge.warnings());
     }
 
     /** A scope requiring an organisation key gives it the scope's rules on the scope's keys. */
@@ -102,7 +110,7 @@ class OrganizationTagsTest {
 
         assertFalse(merge.policy().required().stream().anyMatch(tag -> tag.key().equals("tmp:build")));
         assertEquals(List.of("Owner"), merge.required());
-        assertEquals(List.of("the Organizations tag policy requires \"tmp:build\" on kms:key, but the local policy forbids it "
+        assertEquals(List.of("the organisation's tag policy of account 111122223333 names \"tmp:build\", but the local policy forbids it "
                 + "(\"tmp:*\"): left out (the local policy wins)"), merge.warnings());
     }
 
@@ -114,12 +122,14 @@ class OrganizationTagsTest {
         assertTrue(merge.warnings().get(0).contains("it is the local policy's exemptTag"), merge.warnings()::toString);
     }
 
+    /** ListRequiredTags promises no capitalisation: the local policy's spelling stands, and the key is required once. */
     @Test
-    void underNormalizeKeyCaseACaseVariantOfALocalKeyIsLeftOut() {
-        OrganizationTags.Merge merge = merge("{'normalizeKeyCase':true,'required':{'CostCenter':{}}}", "costcenter");
+    void aListedKeyInAnotherCaseIsTheLocalKeyUnderItsLocalSpelling() {
+        OrganizationTags.Merge merge = merge("{'required':{'CostCenter':{'default':'unassigned'}}}", "costcenter");
 
         assertEquals(List.of("CostCenter"), merge.policy().required().stream().map(RequiredTag::key).toList());
-        assertTrue(merge.warnings().get(0).contains("normalizeKeyCase"), merge.warnings()::toString);
+        assertEquals(List.of("CostCenter"), merge.required());
+        assertEquals(List.of(), merge.warnings());
     }
 
     @Test
@@ -136,6 +146,6 @@ class OrganizationTagsTest {
 
         assertEquals(Optional.of("Exempt"), merged.exemptTag());
         assertEquals(List.of("tmp:*"), merged.forbidden().stream().map(KeyGlob::glob).toList());
-        assertTrue(merged.organizationRequiredTags());
+        assertEquals(OrganizationTagSource.REQUIRED_KEYS, merged.organizationTagPolicy());
     }
 }

@@ -13,18 +13,19 @@ import io.kmstagenforcer.policy.TagPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The organisation's required tags are never read before a SnapStart snapshot: priming enforces no key. */
-class OrganizationRequiredTagsPrimingTest {
+/** The organisation's tag policy is never read before a SnapStart snapshot: priming enforces no key. */
+class OrganizationTagPolicyPrimingTest {
     @Test
-    void primingReadsNoRequiredTags() {
-        TagPolicy policy = Policies.parse("{'organizationRequiredTags':true}");
+    void primingReadsNoTagPolicy() {
+        TagPolicy policy = Policies.parse("{'organizationTagPolicy':'effective'}");
         List<String> reads = new ArrayList<>();
-        OrganizationPolicy organization = new OrganizationPolicy(policy, deadline -> {
-            reads.add("read");
-            return List.of("Owner");
-        }, Clock.systemUTC(), warning -> { });
+        OrganizationPolicy organization = new OrganizationPolicy(policy, (account, deadline) -> {
+            reads.add(account);
+            return Optional.empty();
+        }, Clock.systemUTC(), warning -> { }, notice -> { });
         TagEnforcer enforcer = new TagEnforcer(policy, organization, new KmsKeys(region -> {
             throw new AssertionError("priming called KMS");
         }), NotFoundRetry.NONE, Clock.systemUTC(), EnforcerIdentity.NONE);
