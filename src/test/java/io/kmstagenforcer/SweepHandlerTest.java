@@ -225,7 +225,7 @@ class SweepHandlerTest {
         List<JsonField> decisions = logLines("decision");
         assertEquals(3, decisions.size());
         decisions.forEach(line -> assertEquals("read: Owner", line.get("organizationTagPolicy").requiredString(), line::toString));
-        assertEquals(List.of("COMPLIANT", "NONCOMPLIANT", "REMEDIATED"),
+        assertEquals(List.of("COMPLIANT", "NONCOMPLIANT", "NONCOMPLIANT"),
                 decisions.stream().map(line -> line.get("outcome").requiredString()).sorted().toList());
         assertEquals(Map.of("Team", "core"), kms.tagsOf("k2"), "no value is made up for Owner");
     }

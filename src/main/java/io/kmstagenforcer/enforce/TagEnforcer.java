@@ -293,7 +293,7 @@ public final class TagEnforcer {
         writes.write(tagFirst);
         writes.write(!tagFirst);
         // A key read again before its write may have needed nothing by then.
-        return writes.wroteAnything() ? writes.result(Outcome.REMEDIATED, null) : writes.settled();
+        return writes.wroteAnything() ? writes.written() : writes.settled();
     }
 
     private static String nothingToWriteBecause(TagPlan plan) {
@@ -332,6 +332,8 @@ public final class TagEnforcer {
         private TagPlan plan;
         private KeyContext context;
         private Instant readAt;
+        /** The tags the plan was made from. */
+        private Map<String, String> tagsRead = Map.of();
         private Map<String, String> editedValuesGone = Map.of();
         /** The value each tag written held before, as KMS held it when the write was planned. */
         private final Map<String, String> previous = new LinkedHashMap<>();
@@ -369,6 +371,7 @@ public final class TagEnforcer {
                 editedValuesGone = gone;
             }
             this.context = context;
+            this.tagsRead = tags;
             this.readAt = clock.instant();
             this.plan = TagPlanner.plan(tags, policy, context, LocalDate.ofInstant(readAt, ZoneOffset.UTC));
             return plan;
@@ -452,6 +455,19 @@ public final class TagEnforcer {
                 replacements.replacing(key.toString(), trigger, eventId, unlogged);
                 logged.putAll(unlogged);
             }
+        }
+
+        /**
+         * The result once the plan is written: REMEDIATED when the key now complies; NONCOMPLIANT when violations
+         * remain that the policy gives no value for (a key the organisation requires Owner on, with no default, got
+         * its CostCenter), so that a key that still needs a person says so now, not on the next run.
+         */
+        EnforcementResult written() {
+            TagPlan after = TagPlanner.plan(plan.appliedTo(tagsRead), policy, context, LocalDate.ofInstant(readAt, ZoneOffset.UTC));
+            // What only the creation record can give is on its way (30 minutes at most), not for a person.
+            boolean needsAPerson = after.violations().stream().anyMatch(violation -> violation.problem() != Problem.AWAITING_CREATION_RECORD);
+            return !needsAPerson ? result(Outcome.REMEDIATED, null)
+                    : result(Outcome.NONCOMPLIANT, "written what the policy gives, but " + nothingToWriteBecause(after));
         }
 
         /** The result for a plan with nothing (more) to write. */

@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -83,6 +84,12 @@ final class StsProxy implements AutoCloseable {
     /** The access key ID of the last session moto issued for {@code roleArn}; empty before any. */
     String accessKeyIssuedFor(String roleArn) {
         return accessKeyIssuedFor.getOrDefault(roleArn, "");
+    }
+
+    /** The account a session this proxy passed on acts in: its role's; empty for an access key STS never issued here. */
+    Optional<String> accountOfIssued(String accessKeyId) {
+        return accessKeyIssuedFor.entrySet().stream().filter(issued -> issued.getValue().equals(accessKeyId))
+                .map(issued -> issued.getKey().split(":")[4]).findFirst();
     }
 
     /** The Expiration of the session {@link #expireNextSessionIn} shortened. */
