@@ -1,15 +1,28 @@
 package io.kmstagenforcer.plan;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.enforce.NotFoundRetry;
+import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.enforce.TagEnforcer;
+import io.kmstagenforcer.event.EnforcerIdentity;
+import io.kmstagenforcer.event.KeyArn;
+import io.kmstagenforcer.kms.Deadline;
+import io.kmstagenforcer.kms.KmsKeys;
+import io.kmstagenforcer.org.OrganizationPolicy;
 import io.kmstagenforcer.policy.OrganizationTagPolicy;
 import io.kmstagenforcer.policy.OrganizationTagRule;
 import io.kmstagenforcer.policy.OrganizationTags;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
+import io.kmstagenforcer.sweep.FakeKms;
+import java.time.Clock;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +50,10 @@ import net.jqwik.api.Provide;
 class OrganizationTagPolicyPropertiesTest {
     private static final LocalDate TODAY = LocalDate.of(2024, 5, 1);
     private static final KeyContext CONTEXT = new KeyContext(Map.of(), Set.of());
-    private static final String ORG_POLICY = "org-policy.json";
+    private static final String ACCOUNT = "444455556666";
+    /** Violations name the policy they come from: a file here, as scripts/simulate reads it, and "of account ..." when read live. */
+    private static final String ORG_POLICY = "of account " + ACCOUNT;
+    private static final Clock NOW = Clock.fixed(TODAY.atStartOfDay(ZoneOffset.UTC).toInstant(), ZoneOffset.UTC);
     private static final List<String> NAMES = List.of("costcenter", "project", "owner", "environment");
     private static final List<String> ORG_VALUES = List.of("100", "200", "300*", "prod", "dev", "*@example.com");
     private static final List<String> VALUES = List.of("100", "200", "3005", "400", "prod", "Prod", "dev", "x", "ops@example.com",
@@ -77,7 +93,41 @@ class OrganizationTagPolicyPropertiesTest {
         return !variant && (value.isPresent() || !rule.required()) && value.map(rule::allows).orElse(true);
     }
 
-    record Case(OrganizationTagPolicy organization, TagPolicy policy, List<OrganizationTagRule> keptRules, Map<String, String> tags) {
+    /**
+     * End to end, one key at a time: the enforcer with the account's policy read through {@link OrganizationPolicy}, writing to a
+     * fake KMS. Afterwards the key complies with its account's policy and the local one (COMPLIANT, REMEDIATED), or it is
+     * NONCOMPLIANT with a violation naming each organisation key it still breaks; and a second run writes nothing.
+     */
+    @Property(seed = TagPlannerPropertiesTest.SEED, tries = 300)
+    void afterEnforcementAKeyCompliesOrIsNoncompliantNamingWhatItBreaksAndASecondRunWritesNothing(@ForAll("cases") Case example) {
+        FakeKms kms = new FakeKms(() -> 0L, ACCOUNT).key("k", example.tags());
+        TagEnforcer enforcer = new TagEnforcer(example.local(), new OrganizationPolicy(example.local(),
+                (account, deadline) -> Optional.of(example.organization()), NOW, warning -> { }, notice -> { }),
+                new KmsKeys(region -> kms), NotFoundRetry.NONE, NOW, EnforcerIdentity.NONE);
+        KeyArn key = KeyArn.parse(kms.arn("k"));
+
+        EnforcementResult first = enforcer.enforceListedKey(key, Deadline.NONE);
+        long writes = kms.count("TagResource") + kms.count("UntagResource");
+        EnforcementResult second = enforcer.enforceListedKey(key, Deadline.NONE);
+
+        Map<String, String> after = kms.tagsOf("k");
+        List<OrganizationTagRule> broken = example.keptRules().stream().filter(rule -> !complies(after, rule)).toList();
+        boolean localViolations = TagPlanner.plan(after, example.policy(), CONTEXT, TODAY).violations().stream()
+                .anyMatch(violation -> violation.problem() != Problem.AWAITING_CREATION_RECORD);
+        if (first.outcome() == Outcome.NONCOMPLIANT) {
+            broken.forEach(rule -> assertTrue(first.violations().stream().anyMatch(violation -> violation.key().equalsIgnoreCase(rule.tagKey())
+                    && violation.detail().contains("of account " + ACCOUNT)), () -> rule + " broken but not named: " + first));
+            assertTrue(localViolations || !broken.isEmpty(), () -> "NONCOMPLIANT, but " + after + " complies: " + first);
+        } else {
+            assertTrue(Set.of(Outcome.COMPLIANT, Outcome.REMEDIATED).contains(first.outcome()), first::toString);
+            assertTrue(broken.isEmpty() && !localViolations, () -> first.outcome() + ", but " + after + " breaks " + broken + ": " + first);
+        }
+        assertEquals(writes, kms.count("TagResource") + kms.count("UntagResource"), () -> "the second run wrote: " + second);
+        assertEquals(first.outcome() == Outcome.NONCOMPLIANT ? Outcome.NONCOMPLIANT : Outcome.COMPLIANT, second.outcome(), second::toString);
+    }
+
+    record Case(OrganizationTagPolicy organization, TagPolicy local, TagPolicy policy, List<OrganizationTagRule> keptRules,
+            Map<String, String> tags) {
         TagPlan plan() {
             return TagPlanner.plan(tags, policy, CONTEXT, TODAY);
         }
@@ -87,9 +137,10 @@ class OrganizationTagPolicyPropertiesTest {
     Arbitrary<Case> cases() {
         return Combinators.combine(organisationPolicies(), localPolicies(), tagSets()).as((organizationJson, localJson, tags) -> {
             OrganizationTagPolicy organization = OrganizationTagPolicy.parse(ORG_POLICY, organizationJson);
-            OrganizationTags.Merge merge = OrganizationTags.merge(Policies.parse(localJson), organization);
+            TagPolicy local = Policies.parse(localJson);
+            OrganizationTags.Merge merge = OrganizationTags.merge(local, organization);
             Set<String> kept = merge.policy().required().stream().map(RequiredTag::key).collect(Collectors.toSet());
-            return new Case(organization, merge.policy(), organization.rules().stream().filter(rule -> kept.contains(rule.tagKey())).toList(),
+            return new Case(organization, local, merge.policy(), organization.rules().stream().filter(rule -> kept.contains(rule.tagKey())).toList(),
                     tags);
         });
     }
