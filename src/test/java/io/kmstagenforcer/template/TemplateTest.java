@@ -103,6 +103,11 @@ class TemplateTest {
         return map(resources.get(logicalId), "resource " + logicalId);
     }
 
+    /** The central template, as loaded. */
+    static Map<String, Object> template() {
+        return template;
+    }
+
     static Map<String, Object> properties(String logicalId) {
         return map(resource(logicalId).get("Properties"), logicalId + ".Properties");
     }
@@ -314,6 +319,7 @@ class TemplateTest {
         expected.put(new TreeSet<>(KMS_ACTIONS), Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)));
         expected.put(new TreeSet<>(Set.of("kms:ListKeys", "kms:ListAliases")), Set.of("*"));
         expected.put(new TreeSet<>(Set.of("tag:ListRequiredTags")), Set.of("*"));
+        expected.put(new TreeSet<>(Set.of("organizations:DescribeEffectivePolicy")), Set.of("*"));
         expected.put(new TreeSet<>(Set.of("sqs:SendMessage")), Set.of(Map.of("Fn::GetAtt", "OnFailureQueue.Arn")));
         expected.put(new TreeSet<>(Set.of("logs:CreateLogStream", "logs:PutLogEvents")), Set.of(
                 Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
@@ -331,13 +337,41 @@ class TemplateTest {
             list(doc.get("Statement"), "Statement").stream().filter(st -> map(st, "statement").containsKey("Fn::If"))
                     .forEach(conditional::add);
         }
-        assertEquals(1, conditional.size(), "one conditional statement: " + conditional);
-        Map<String, Object> fnIf = map(conditional.get(0), "Fn::If statement");
-        assertEquals("HasMemberRole", list(fnIf.get("Fn::If"), "Fn::If").get(0));
-        assertEquals(Set.of("sts:AssumeRole"), actionsOf(conditionalStatement(fnIf)));
+        Map<Object, Set<String>> byCondition = new LinkedHashMap<>();
+        conditional.forEach(statement -> {
+            Map<String, Object> fnIf = map(statement, "Fn::If statement");
+            byCondition.put(list(fnIf.get("Fn::If"), "Fn::If").get(0), actionsOf(conditionalStatement(fnIf)));
+        });
+        assertEquals(Set.of("sts:AssumeRole"), byCondition.get("HasMemberRole"), "conditional statements: " + byCondition);
         assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("MemberRoleName"), "")))),
                 map(template.get("Conditions"), "Conditions").get("HasMemberRole"));
         assertEquals("", parameter("MemberRoleName").get("Default"), "without a member role: this account only, as before");
+    }
+
+    /** Optional features grant nothing when off: the organisation's tag policy is read only when OrganizationTagPolicy says so. */
+    @Test
+    void theOrganisationsTagPolicyMayBeReadOnlyWhenOrganizationTagPolicyAsksForIt() {
+        Map<Object, Set<String>> byCondition = conditionalActions(list(properties(ROLE).get("Policies"), "Policies"));
+        assertEquals(Set.of("tag:ListRequiredTags"), byCondition.get("ReadsRequiredTags"));
+        assertEquals(Set.of("organizations:DescribeEffectivePolicy"), byCondition.get("ReadsEffectiveTagPolicy"));
+        Map<String, Object> conditions = map(template.get("Conditions"), "Conditions");
+        assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("OrganizationTagPolicy"), "none")))),
+                conditions.get("ReadsRequiredTags"));
+        assertEquals(Map.of("Fn::Equals", List.of(ref("OrganizationTagPolicy"), "effective")), conditions.get("ReadsEffectiveTagPolicy"));
+        assertEquals("none", parameter("OrganizationTagPolicy").get("Default"));
+        assertEquals(List.of("none", "requiredKeys", "effective"), parameter("OrganizationTagPolicy").get("AllowedValues"),
+                "the values of the policy's organizationTagPolicy field");
+    }
+
+    /** Each conditional statement's condition and actions, in the role's policies. */
+    static Map<Object, Set<String>> conditionalActions(List<Object> policies) {
+        Map<Object, Set<String>> byCondition = new LinkedHashMap<>();
+        for (Object p : policies) {
+            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
+            list(doc.get("Statement"), "Statement").stream().map(st -> map(st, "statement")).filter(st -> st.containsKey("Fn::If"))
+                    .forEach(fnIf -> byCondition.put(list(fnIf.get("Fn::If"), "Fn::If").get(0), actionsOf(conditionalStatement(fnIf))));
+        }
+        return byCondition;
     }
 
     @ParameterizedTest
@@ -391,8 +425,8 @@ class TemplateTest {
                 onStar.addAll(actionsOf(st));
             }
         }
-        assertEquals(Set.of("kms:ListAliases", "kms:ListKeys", "tag:ListRequiredTags"), onStar,
-                "only the three reads that support no resource-level permissions");
+        assertEquals(Set.of("kms:ListAliases", "kms:ListKeys", "organizations:DescribeEffectivePolicy", "tag:ListRequiredTags"), onStar,
+                "only the four reads that support no resource-level permissions the stack can name");
     }
 
     @Test
