@@ -111,6 +111,12 @@ final class Cli {
         PolicyDocument local = readPolicy(arguments, workingDirectory);
         Optional<String> organizationFile = arguments.value(ORG_POLICY);
         if (organizationFile.isEmpty()) {
+            if (local.policy().organizationTagPolicy().readsOrganization()) {
+                // The function reads each account's policy live; the tools read files only, and must not seem to check it.
+                err.println(tool + ": note: the policy's organizationTagPolicy is \"" + local.policy().organizationTagPolicy().field()
+                        + "\": the function also enforces each account's Organizations tag policy, which this run does not apply; give "
+                        + ORG_POLICY + " FILE (what aws organizations describe-effective-policy --policy-type TAG_POLICY prints) to preview it");
+            }
             return local;
         }
         String name = organizationFile.get();

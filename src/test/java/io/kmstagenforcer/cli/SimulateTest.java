@@ -196,6 +196,18 @@ class SimulateTest {
                 + " (\"Scratch\"): left out (the local policy wins)\n", run.stderr());
     }
 
+    /** The function reads each account's tag policy live; a preview without it must say it does not apply it. */
+    @Test
+    void aPolicyThatReadsTheOrganisationsTagPolicyWithoutOrgPolicyIsNotedOnStderr() throws IOException {
+        Path policy = file("policy.json", "{\"organizationTagPolicy\": \"effective\", \"required\": {\"Owner\": {\"default\": \"nobody\"}}}");
+
+        CliRun run = CliRun.simulate("--policy", policy.toString(), "--tags", NONCOMPLIANT);
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.stderr().startsWith("simulate: note: the policy's organizationTagPolicy is \"effective\": the function also enforces"
+                + " each account's Organizations tag policy, which this run does not apply; give --org-policy FILE"), run::toString);
+    }
+
     @Test
     void writesAreListedInTheOrderTheFunctionSendsThemRemovalFirstWhenTaggingFirstWouldPassFiftyTags() throws IOException {
         Path policy = file("policy.json", "{\"required\": {\"Owner\": {\"default\": \"nobody\"}}, \"forbidden\": [\"tmp:*\"]}");
