@@ -124,11 +124,20 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
     }
 
     private String organizationsRegion() {
+        return organizationsRegion(region);
+    }
+
+    /** The region Organizations is called and signed in from {@code region}: its partition's one endpoint. */
+    static String organizationsRegion(String region) {
         RegionMetadata metadata = Region.of(region).metadata();
         return metadata == null ? region : ORGANIZATIONS_REGION.getOrDefault(metadata.partition().id(), region);
     }
 
     private URI organizationsEndpoint() {
-        return SignedCall.endpoint("ORGANIZATIONS", ORGANIZATIONS_SIGNING_NAME, organizationsRegion(), environment);
+        return organizationsEndpoint(region, environment);
+    }
+
+    static URI organizationsEndpoint(String region, Map<String, String> environment) {
+        return SignedCall.endpoint("ORGANIZATIONS", ORGANIZATIONS_SIGNING_NAME, organizationsRegion(region), environment);
     }
 }

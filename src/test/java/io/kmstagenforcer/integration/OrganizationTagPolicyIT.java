@@ -14,6 +14,7 @@ import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.kms.MemberRoleSessions;
 import io.kmstagenforcer.localrun.LocalRuntime;
+import io.kmstagenforcer.localrun.StubTagPolicyEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

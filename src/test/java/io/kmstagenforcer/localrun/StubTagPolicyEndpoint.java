@@ -1,8 +1,7 @@
-package io.kmstagenforcer.integration;
+package io.kmstagenforcer.localrun;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.kmstagenforcer.localrun.LoopbackHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,13 +32,16 @@ import software.amazon.awssdk.protocols.jsoncore.JsonWriter;
  * {@code EffectivePolicyNotFoundException} for an account given no policy. ListRequiredTags answers, from the same
  * policy, the keys whose {@code report_required_tag_for} names KMS keys, under {@code kms:key}, as AWS derives them.
  */
-final class StubTagPolicyEndpoint implements AutoCloseable {
-    static final String DESCRIBE_EFFECTIVE_POLICY = "AWSOrganizationsV20161128.DescribeEffectivePolicy";
-    static final String LIST_REQUIRED_TAGS = "ResourceGroupsTaggingAPI_20170126.ListRequiredTags";
+public final class StubTagPolicyEndpoint implements AutoCloseable {
+    public static final String DESCRIBE_EFFECTIVE_POLICY = "AWSOrganizationsV20161128.DescribeEffectivePolicy";
+    public static final String LIST_REQUIRED_TAGS = "ResourceGroupsTaggingAPI_20170126.ListRequiredTags";
     private static final Set<String> KMS_KEY_TYPES = Set.of("kms:key", "kms:*", "kms:all_supported");
 
-    /** One request: the operation, the account it was answered for (empty: signed with an access key no account has). */
-    record Received(String target, Optional<String> account, String accessKey) {
+    /**
+     * One request: the operation, the account it was answered for (empty: signed with an access key no account has), the
+     * access key, the Authorization header and the body.
+     */
+    public record Received(String target, Optional<String> account, String accessKey, String authorization, String body) {
     }
 
     private final Function<String, Optional<String>> accountOfAccessKey;
@@ -54,32 +56,32 @@ final class StubTagPolicyEndpoint implements AutoCloseable {
     }
 
     /** @param accountOfAccessKey the account an access key acts in: what STS issued it for */
-    static StubTagPolicyEndpoint start(Function<String, Optional<String>> accountOfAccessKey) {
+    public static StubTagPolicyEndpoint start(Function<String, Optional<String>> accountOfAccessKey) {
         return new StubTagPolicyEndpoint(accountOfAccessKey);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return LoopbackHttp.endpoint(server);
     }
 
     /** {@code account}'s effective tag policy: the flattened JSON DescribeEffectivePolicy carries as PolicyContent. */
-    StubTagPolicyEndpoint policy(String account, String effectivePolicyContent) {
+    public StubTagPolicyEndpoint policy(String account, String effectivePolicyContent) {
         policies.put(account, effectivePolicyContent);
         return this;
     }
 
     /** The next call made as {@code account} is answered with this error (400 AccessDeniedException, 400 TooManyRequestsException...). */
-    StubTagPolicyEndpoint thenFail(String account, int status, String errorType) {
+    public StubTagPolicyEndpoint thenFail(String account, int status, String errorType) {
         errors.computeIfAbsent(account, unused -> new ArrayDeque<>()).add(Map.entry(status, errorType));
         return this;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
     /** The accounts an operation was called as, in order. */
-    List<String> callers(String target) {
+    public List<String> callers(String target) {
         return received.stream().filter(request -> request.target().equals(target)).map(request -> request.account().orElse("?")).toList();
     }
 
@@ -90,11 +92,12 @@ final class StubTagPolicyEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             String target = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
-            String accessKey = accessKeyOf(exchange.getRequestHeaders().getFirst("Authorization"));
+            String authorization = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
+            String accessKey = accessKeyOf(authorization);
             Optional<String> account = accountOfAccessKey.apply(accessKey);
-            received.add(new Received(target, account, accessKey));
+            received.add(new Received(target, account, accessKey, authorization, body));
             exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
             if (account.isEmpty()) {
                 error(exchange, 403, "UnrecognizedClientException");
@@ -173,7 +176,7 @@ final class StubTagPolicyEndpoint implements AutoCloseable {
 
     /** {@code Authorization: AWS4-HMAC-SHA256 Credential=<access key>/<date>/<region>/<service>/aws4_request, ...}. */
     private static String accessKeyOf(String authorization) {
-        int credential = authorization == null ? -1 : authorization.indexOf("Credential=");
+        int credential = authorization.indexOf("Credential=");
         if (credential < 0) {
             return "";
         }
