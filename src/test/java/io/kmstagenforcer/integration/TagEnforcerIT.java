@@ -305,7 +305,8 @@ class TagEnforcerIT {
                 new TagEnforcerHandler(Collaborators.of(HandlerRuns.environment("TAG_POLICY", ABAC_POLICY), clients)), event));
 
         Response decision = run.decisionLine();
-        assertEquals("REMEDIATED", decision.outcome(), decision::toString);
+        assertEquals("NONCOMPLIANT", decision.outcome(), "the protected tags still break the rules: a person decides");
+        assertEquals("written what the policy gives, but protectedTags forbids the changes these violations call for", decision.text("reason"));
         assertEquals(List.of("Owner", "tmp:build"), decision.strings("accessControlTags"));
         assertEquals("read", decision.text("keyPolicy"));
         assertEquals(List.of(LIST, "GetKeyPolicy@us-east-1", TAG, UNTAG),
