@@ -7,7 +7,6 @@ import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.org.OrganizationPolicy;
 import io.kmstagenforcer.org.AccountTagPolicies;
-import io.kmstagenforcer.org.OrganizationsTagPolicies;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
@@ -150,10 +149,9 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
         if (!policy.organizationTagPolicy().readsOrganization()) {
             return PolicySource.fixed(policy);
         }
-        AccountTagPolicies source = organizationTags != null ? organizationTags
-                : OrganizationsTagPolicies.inLambda(policy.organizationTagPolicy(), clients, region.orElse("us-east-1"), environment);
-        return new OrganizationPolicy(policy, source, clock, message -> log.warning(ORGANIZATION_TAG_POLICY, message),
-                message -> log.notice(ORGANIZATION_TAG_POLICY, message));
+        // Built in OrganizationPolicy, not here, so that the verifier of this method loads none of its classes when it is off.
+        return OrganizationPolicy.inFunction(policy, organizationTags, clients, region.orElse("us-east-1"), environment, clock,
+                message -> log.warning(ORGANIZATION_TAG_POLICY, message), message -> log.notice(ORGANIZATION_TAG_POLICY, message));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kmstagenforcer.org;
 
 import io.kmstagenforcer.aws.JsonOperation;
 import io.kmstagenforcer.kms.Deadline;
+import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.policy.EffectivePolicy;
 import io.kmstagenforcer.policy.OrganizationTagPolicy;
 import io.kmstagenforcer.policy.OrganizationTags;
@@ -62,6 +63,17 @@ public final class OrganizationPolicy implements PolicySource {
         this.clock = clock;
         this.warnings = warnings;
         this.notices = notices;
+    }
+
+    /**
+     * As the function builds it: each account's policy from {@code source}, or when that is null from AWS as the account
+     * ({@link OrganizationsTagPolicies}), with the sessions of {@code clients}.
+     */
+    public static OrganizationPolicy inFunction(TagPolicy local, AccountTagPolicies source, KmsClientFactory clients, String region,
+            Map<String, String> environment, Clock clock, Consumer<String> warnings, Consumer<String> notices) {
+        AccountTagPolicies policies = source != null ? source
+                : OrganizationsTagPolicies.inLambda(local.organizationTagPolicy(), clients, region, environment);
+        return new OrganizationPolicy(local, policies, clock, warnings, notices);
     }
 
     @Override

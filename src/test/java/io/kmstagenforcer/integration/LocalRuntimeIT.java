@@ -34,6 +34,9 @@ class LocalRuntimeIT {
     /** Only the function's own priming code loads this class: proof that beforeCheckpoint ran. */
     private static final String PRIMING_ONLY_CLASS = "io.kmstagenforcer.kms.LambdaKmsClients$StopBeforeSending";
 
+    /** What reads the organisation's tag policy: optional, so never loaded when off. */
+    private static final String ORGANIZATION_PACKAGE = "io.kmstagenforcer.org.";
+
     @TempDir
     Path work;
 
@@ -64,6 +67,9 @@ class LocalRuntimeIT {
         assertEquals(List.of("ListResourceTags", "TagResource"), proxy.received());
         assertEquals(POLICY_TAGS, MOTO.keys().tags(event.keyArn()));
         assertFalse(Files.readString(classLog).contains(PRIMING_ONLY_CLASS), "no priming without SnapStart");
+        assertTrue(Files.readString(classLog).contains(" io.kmstagenforcer.enforce.TagEnforcer "), "the log names each class loaded");
+        assertFalse(Files.readString(classLog).contains(" " + ORGANIZATION_PACKAGE), "a policy that does not read the organisation's tag "
+                + "policy loads none of its classes: " + Files.readString(classLog).lines().filter(line -> line.contains(ORGANIZATION_PACKAGE)).toList());
     }
 
     /**
