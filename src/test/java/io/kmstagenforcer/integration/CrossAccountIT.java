@@ -275,11 +275,7 @@ class CrossAccountIT {
     }
 
     private CloudTrailEvents.Event createKeyIn(String account) {
-        try (KmsClient kms = memberKms(account)) {
-            CreateKeyRequest request = CreateKeyRequest.builder().build();
-            KeyMetadata key = kms.createKey(request).keyMetadata();
-            return CloudTrailEvents.createKey(request, key);
-        }
+        return new MemberAccounts(MOTO.endpoint(), http).createKey(account, Map.of());
     }
 
     private Map<String, String> tagsInMember(String keyArn) {
@@ -287,23 +283,6 @@ class CrossAccountIT {
     }
 
     private Map<String, String> tagsIn(String account, String keyArn) {
-        try (KmsClient kms = memberKms(account)) {
-            Map<String, String> tags = new java.util.LinkedHashMap<>();
-            kms.listResourceTags(r -> r.keyId(keyArn)).tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
-            return tags;
-        }
-    }
-
-    private KmsClient memberKms(String account) {
-        Credentials session;
-        try (StsClient direct = StsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint())
-                .credentialsProvider(RecordingKmsClients.TEST_CREDENTIALS).httpClient(http).build()) {
-            session = direct.assumeRole(r -> r.roleArn("arn:aws:iam::" + account + ":role/KeyAdmins").roleSessionName("alice"))
-                    .credentials();
-        }
-        return KmsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint()).httpClient(http)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(session.accessKeyId(),
-                        session.secretAccessKey(), session.sessionToken())))
-                .build();
+        return new MemberAccounts(MOTO.endpoint(), http).tags(account, keyArn);
     }
 }

@@ -26,17 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.model.CreateKeyRequest;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * {@code organizationTagPolicy: effective} end to end: KMS is moto behind {@link KmsProxy}, STS moto behind
@@ -68,6 +60,7 @@ class OrganizationTagPolicyIT {
     private KmsProxy kms;
     private StubTagPolicyEndpoint organizations;
     private SdkHttpClient http;
+    private MemberAccounts members;
 
     @BeforeEach
     void start() {
@@ -79,6 +72,7 @@ class OrganizationTagPolicyIT {
         System.setProperty("aws.endpointUrlKms", kms.endpoint().toString());
         System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
         http = UrlConnectionHttpClient.builder().build();
+        members = new MemberAccounts(MOTO.endpoint(), http);
     }
 
     @AfterEach
@@ -261,35 +255,10 @@ class OrganizationTagPolicyIT {
     }
 
     private String createKeyIn(String account, Map<String, String> tags) {
-        try (KmsClient member = memberKms(account)) {
-            CreateKeyRequest request = CreateKeyRequest.builder()
-                    .tags(tags.entrySet().stream().map(tag -> software.amazon.awssdk.services.kms.model.Tag.builder()
-                            .tagKey(tag.getKey()).tagValue(tag.getValue()).build()).toList())
-                    .build();
-            KeyMetadata key = member.createKey(request).keyMetadata();
-            return key.arn();
-        }
+        return members.createKey(account, tags).keyArn();
     }
 
     private Map<String, String> tagsIn(String account, String keyArn) {
-        try (KmsClient member = memberKms(account)) {
-            Map<String, String> tags = new LinkedHashMap<>();
-            member.listResourceTags(r -> r.keyId(keyArn)).tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
-            return tags;
-        }
-    }
-
-    /** Someone in {@code account} (moto's own STS and KMS, not the proxies). */
-    private KmsClient memberKms(String account) {
-        Credentials session;
-        try (StsClient direct = StsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint())
-                .credentialsProvider(RecordingKmsClients.TEST_CREDENTIALS).httpClient(http).build()) {
-            session = direct.assumeRole(r -> r.roleArn("arn:aws:iam::" + account + ":role/KeyAdmins").roleSessionName("alice"))
-                    .credentials();
-        }
-        return KmsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint()).httpClient(http)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(session.accessKeyId(),
-                        session.secretAccessKey(), session.sessionToken())))
-                .build();
+        return members.tags(account, keyArn);
     }
 }
