@@ -1,5 +1,7 @@
 package io.kmstagenforcer;
 
+import io.kmstagenforcer.aws.BatchSend;
+import io.kmstagenforcer.aws.PutEvents;
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -8,7 +10,9 @@ import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.org.ListRequiredTags;
 import io.kmstagenforcer.org.OrganizationPolicy;
 import io.kmstagenforcer.org.RequiredTagsSource;
+import io.kmstagenforcer.output.DecisionEvents;
 import io.kmstagenforcer.output.DecisionLog;
+import io.kmstagenforcer.output.ResultSink;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * The function's configuration, read from its environment once per container. Anything wrong
@@ -71,6 +76,9 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
      * function given much less memory (so much less CPU) may need more on its first error.
      */
     static final String DEADLINE_RESERVE_MS = "DEADLINE_RESERVE_MS";
+    /** The event bus decision events go to: a name, {@code default}, or a bus ARN; empty: none are sent. */
+    static final String DECISION_EVENT_BUS = "DECISION_EVENT_BUS";
+    private static final Pattern EVENT_BUS = Pattern.compile("[\\w.\\-/]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.\\-/]{1,256}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
@@ -235,5 +243,34 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
                     + MAX_SWEEP_WRITES_PER_SECOND + " (writes per second), not \"" + value + "\"");
         }
         return rate;
+    }
+
+    /**
+     * Where each result goes besides the log, as the environment configures it: decision events with
+     * {@code DECISION_EVENT_BUS}. None when nothing is configured, so that the sinks' classes are
+     * never loaded. The calls sign with the credentials {@code clients} gives the function's own account.
+     */
+    List<ResultSink> resultSinks(Map<String, String> environment, KmsClientFactory clients) {
+        List<ResultSink> sinks = new ArrayList<>();
+        String bus = environment.getOrDefault(DECISION_EVENT_BUS, "").trim();
+        if (!bus.isEmpty()) {
+            if (!EVENT_BUS.matcher(bus).matches()) {
+                throw new IllegalArgumentException(DECISION_EVENT_BUS + " must be an event bus name (default for the account's own) "
+                        + "or ARN, or empty for no decision events, not \"" + bus + "\"");
+            }
+            String home = region.orElse("us-east-1");
+            AwsCredentialsProvider credentials = clients.credentials(ownAccount(environment)).orElseGet(LambdaKmsClients::credentials);
+            sinks.add(new DecisionEvents(new BatchSend<>(PutEvents.inRegion(home, bus, environment, credentials), Settings::sleep),
+                    policyOrigin));
+        }
+        return List.copyOf(sinks);
+    }
+
+    private static String ownAccount(Map<String, String> environment) {
+        return environment.getOrDefault(ENFORCER_ACCOUNT_ID, "").trim();
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
     }
 }
