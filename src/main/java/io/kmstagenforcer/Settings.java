@@ -1,7 +1,9 @@
 package io.kmstagenforcer;
 
+import io.kmstagenforcer.aws.BatchImportFindings;
 import io.kmstagenforcer.aws.BatchSend;
 import io.kmstagenforcer.aws.PutEvents;
+import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -13,6 +15,7 @@ import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.output.DecisionEvents;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.ResultSink;
+import io.kmstagenforcer.output.SecurityHubFindings;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -78,6 +82,8 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     static final String DEADLINE_RESERVE_MS = "DEADLINE_RESERVE_MS";
     /** The event bus decision events go to: a name, {@code default}, or a bus ARN; empty: none are sent. */
     static final String DECISION_EVENT_BUS = "DECISION_EVENT_BUS";
+    /** {@code true}: a Security Hub finding per key, in the key's own account; empty or {@code false}: none. */
+    static final String SECURITY_HUB_FINDINGS = "SECURITY_HUB_FINDINGS";
     private static final Pattern EVENT_BUS = Pattern.compile("[\\w.\\-/]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.\\-/]{1,256}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
@@ -247,10 +253,12 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
 
     /**
      * Where each result goes besides the log, as the environment configures it: decision events with
-     * {@code DECISION_EVENT_BUS}. None when nothing is configured, so that the sinks' classes are
-     * never loaded. The calls sign with the credentials {@code clients} gives the function's own account.
+     * {@code DECISION_EVENT_BUS}, Security Hub findings with {@code SECURITY_HUB_FINDINGS}. None when
+     * nothing is configured, so that the sinks' classes are never loaded. Events sign with the
+     * credentials {@code clients} gives the function's own account; findings with those of the key's
+     * account (its member session), opened as the KMS calls open it.
      */
-    List<ResultSink> resultSinks(Map<String, String> environment, KmsClientFactory clients) {
+    List<ResultSink> resultSinks(Map<String, String> environment, KmsClientFactory clients, Clock clock) {
         List<ResultSink> sinks = new ArrayList<>();
         String bus = environment.getOrDefault(DECISION_EVENT_BUS, "").trim();
         if (!bus.isEmpty()) {
@@ -263,7 +271,30 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
             sinks.add(new DecisionEvents(new BatchSend<>(PutEvents.inRegion(home, bus, environment, credentials), Settings::sleep),
                     policyOrigin));
         }
+        String findings = environment.getOrDefault(SECURITY_HUB_FINDINGS, "").trim();
+        if (!findings.isEmpty() && !findings.equals("false")) {
+            if (!findings.equals("true")) {
+                throw new IllegalArgumentException(SECURITY_HUB_FINDINGS + " must be true or false, not \"" + findings + "\"");
+            }
+            sinks.add(new SecurityHubFindings(findingImporters(environment, clients), policyOrigin, clock));
+        }
         return List.copyOf(sinks);
+    }
+
+    /** BatchImportFindings per account and region, each signed with the account's session, opened first if it must be. */
+    private SecurityHubFindings.Importers findingImporters(Map<String, String> environment, KmsClientFactory clients) {
+        Map<String, BatchSend<BatchImportFindings.Finding>> built = new ConcurrentHashMap<>();
+        return (account, findingsRegion, deadline) -> {
+            if (deadline.remaining().compareTo(BatchSend.LONGEST_ATTEMPT) >= 0) {
+                // Too little time left and BatchSend sends nothing: no AssumeRole either.
+                clients.openSession(account, () -> deadline.remaining().minus(timeToAnswer));
+            }
+            return built.computeIfAbsent(account + " " + findingsRegion, any -> new BatchSend<>(
+                    new BatchImportFindings(new SignedCall(BatchImportFindings.SIGNING_NAME, findingsRegion,
+                            BatchImportFindings.endpoint(findingsRegion, environment), LambdaKmsClients.httpClient(),
+                            clients.credentials(account).orElseGet(LambdaKmsClients::credentials))),
+                    Settings::sleep));
+        };
     }
 
     private static String ownAccount(Map<String, String> environment) {

@@ -61,7 +61,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         KmsKeys keys = KmsKeys.paced(with.clients(), pacer).answeringWithin(settings.timeToAnswer());
         this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
                 new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock(), settings.policyOrigin(),
-                settings.resultSinks(with.environment(), with.clients()));
+                settings.resultSinks(with.environment(), with.clients(), with.clock()));
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), log), keys,
                 NotFoundRetry.NONE, with.clock(), settings.identity(), log);

@@ -55,7 +55,7 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
         Settings settings = Settings.fromEnvironment(with.environment());
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
         this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock(), settings.policyOrigin(),
-                settings.resultSinks(with.environment(), with.clients()));
+                settings.resultSinks(with.environment(), with.clients(), with.clock()));
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.organizationTags(), with.clock(), decisions),
                 new KmsKeys(with.clients()).answeringWithin(settings.timeToAnswer()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);

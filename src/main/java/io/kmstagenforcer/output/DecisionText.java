@@ -2,8 +2,11 @@ package io.kmstagenforcer.output;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.plan.Problem;
 import io.kmstagenforcer.plan.Violation;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -27,11 +30,30 @@ public final class DecisionText {
             case COMPLIANT -> sentences.add("Complies with the tagging policy.");
             default -> result.reason().ifPresent(reason -> sentences.add(reason + "."));
         }
-        if (!result.violations().isEmpty()) {
-            sentences.add((result.outcome() == Outcome.REMEDIATED ? "Still against the policy: " : "Against the policy: ")
-                    + String.join("; ", result.violations().stream().map(DecisionText::violation).toList()) + ".");
+        List<Violation> unresolved = unresolved(result);
+        if (!unresolved.isEmpty()) {
+            sentences.add((result.outcome() == Outcome.REMEDIATED ? "Still against the policy: " : "Against the policy, with no fix it can make: ")
+                    + String.join("; ", unresolved.stream().map(DecisionText::violation).toList()) + ".");
         }
         return String.join(" ", sentences);
+    }
+
+    /**
+     * The violations this run left as they are, and enforce mode would too: those whose tag it did
+     * not write or remove (nor would, in report mode). The others it fixed, or would.
+     */
+    public static List<Violation> unresolved(EnforcementResult result) {
+        Set<String> handled = new HashSet<>(result.added().keySet());
+        handled.addAll(result.removed());
+        handled.addAll(result.wouldAdd().keySet());
+        handled.addAll(result.wouldRemove());
+        return result.violations().stream().filter(violation -> !handled.contains(violation.key())).toList();
+    }
+
+    /** Whether a person must act: the key failed, or breaks the policy in a way no run of the enforcer will fix. */
+    public static boolean needsAPerson(EnforcementResult result) {
+        return result.outcome() == Outcome.FAILED
+                || unresolved(result).stream().anyMatch(violation -> violation.problem() != Problem.AWAITING_CREATION_RECORD);
     }
 
     public static String nextStep(EnforcementResult result) {
@@ -39,9 +61,12 @@ public final class DecisionText {
             return "Fix what the reason names (usually the key policy, which must let the enforcer's role tag the key, "
                     + "or a tag value KMS refuses), then replay the event or wait for the next sweep.";
         }
-        if (!result.violations().isEmpty()) {
+        if (needsAPerson(result)) {
             return "The policy has no value to write for these tags: set them on the key (aws kms tag-resource), or exempt it "
                     + "with the policy's exemption tag. The next sweep checks it again.";
+        }
+        if (!unresolved(result).isEmpty()) {
+            return "Nothing yet: the key's creation record, which gives the missing values, is still to come.";
         }
         if (result.outcome() == Outcome.REPORTED) {
             return "Nothing yet: the enforcer is in report mode. These changes are made once Mode is enforce.";

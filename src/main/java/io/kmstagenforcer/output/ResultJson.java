@@ -41,7 +41,7 @@ public final class ResultJson {
 
     /**
      * A decision event's detail (docs/RESULTS.md "Decision events"): where the key is ({@code account},
-     * {@code region}), the response's content, which tags were {@code replaced} (their keys: the values
+     * {@code region}), the response's content, the {@code unresolved} violations (those the run did not fix and enforce mode would not: a person's), which tags were {@code replaced} (their keys: the values
      * they held stay in the decision line, since events travel to buses, rules and mail), the policy and
      * the invocation's request id, which finds the decision line, and the result in words ({@link DecisionText}). No more of the caller's identity than
      * the decision line has.
@@ -53,6 +53,10 @@ public final class ResultJson {
                 .string("region", key.map(KeyArn::region).orElse(null));
         members(detail, result)
                 .strings("replaced", result.added().keySet().stream().filter(result.previousValues()::containsKey).toList())
+                .objects("unresolved", DecisionText.unresolved(result), (item, violation) -> item
+                        .string("key", violation.key())
+                        .string("problem", violation.problem().name())
+                        .string("detail", violation.detail()))
                 .string("requestId", requestId)
                 .string("summary", DecisionText.summary(result))
                 .string("nextStep", DecisionText.nextStep(result));

@@ -64,6 +64,21 @@ final class MotoServices implements AutoCloseable {
         return JsonField.parse("GetFindings", answer.body()).get("Findings").elements();
     }
 
+    /** Every finding of that account and region, page by page. */
+    List<JsonField> allFindings(AwsCredentialsProvider credentials, String region) {
+        List<JsonField> all = new ArrayList<>();
+        String token = null;
+        do {
+            SignedCall.Answer answer = post(new SignedCall("securityhub", region, endpoint, http, credentials), "/findings",
+                    Map.of("Content-Type", "application/json"),
+                    "{\"MaxResults\":100" + (token == null ? "" : ",\"NextToken\":\"" + token + "\"") + "}");
+            JsonField page = JsonField.parse("GetFindings", answer.body());
+            all.addAll(page.get("Findings").elements());
+            token = page.get("NextToken").stringIfPresent().filter(next -> !next.isEmpty()).orElse(null);
+        } while (token != null);
+        return all;
+    }
+
     private JsonField json(String service, String target, String version, String body) {
         SignedCall call = new SignedCall(service, MotoKeys.HOME_REGION, endpoint, http, RecordingKmsClients.TEST_CREDENTIALS);
         SignedCall.Answer answer = post(call, "/", Map.of("X-Amz-Target", target, "Content-Type", "application/x-amz-json-" + version), body);

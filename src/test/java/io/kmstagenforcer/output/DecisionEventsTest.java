@@ -44,7 +44,10 @@ class DecisionEventsTest {
                 Optional.of("f1e2d3c4-b5a6-4789-90ab-cdef01234567"), Optional.of(KEY),
                 ordered("CostCenter", "unassigned", "Environment", "dev"), List.of("Scratch"), Map.of(), List.of(),
                 ordered("Environment", "test", "Scratch", "x"),
-                List.of(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                List.of(new Violation("Scratch", Problem.FORBIDDEN, "matches forbidden \"Scratch\""),
+                        new Violation("CostCenter", Problem.MISSING, "set to the default"),
+                        new Violation("Environment", Problem.INVALID_VALUE, "\"test\" is not allowed; set to the default")),
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
                 List.of());
     }
 
@@ -76,6 +79,14 @@ class DecisionEventsTest {
         assertTrue(!detail(remediated()).contains("\"test\""), "the replaced value stays in the decision line");
         assertEquals("eu-west-1", detail.get("region").requiredString());
         assertEquals("111122223333", detail.get("account").requiredString());
+    }
+
+    @Test
+    void unresolvedAreTheViolationsTheRunLeftAsTheyAre() {
+        assertEquals(List.of(), DecisionText.unresolved(remediated()), "all three were fixed");
+        assertEquals(List.of("CostCenter"), DecisionText.unresolved(needsAPerson()).stream().map(Violation::key).toList());
+        assertTrue(DecisionText.needsAPerson(needsAPerson()));
+        assertTrue(!DecisionText.needsAPerson(remediated()));
     }
 
     @Test

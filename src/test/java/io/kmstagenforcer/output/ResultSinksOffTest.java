@@ -33,7 +33,9 @@ class ResultSinksOffTest {
             "io.kmstagenforcer.output.Delivery",
             "io.kmstagenforcer.output.DecisionEvents",
             "io.kmstagenforcer.output.DecisionText",
+            "io.kmstagenforcer.output.SecurityHubFindings",
             "io.kmstagenforcer.aws.PutEvents",
+            "io.kmstagenforcer.aws.BatchImportFindings",
             "io.kmstagenforcer.aws.BatchSend");
 
     @Test
@@ -50,6 +52,20 @@ class ResultSinksOffTest {
         Set<String> loaded = runHandler(Map.of("DECISION_EVENT_BUS", "default"));
         assertTrue(loaded.contains("io.kmstagenforcer.output.DecisionEvents"), loaded::toString);
         assertTrue(loaded.contains("io.kmstagenforcer.aws.PutEvents"), loaded::toString);
+    }
+
+    @Test
+    void withSecurityHubFindingsTheirsAreLoaded() throws Exception {
+        Set<String> loaded = runHandler(Map.of("SECURITY_HUB_FINDINGS", "true"));
+        assertTrue(loaded.contains("io.kmstagenforcer.output.SecurityHubFindings"), loaded::toString);
+    }
+
+    @Test
+    void falseIsOffToo() throws Exception {
+        Set<String> loaded = runHandler(Map.of("SECURITY_HUB_FINDINGS", "false", "DECISION_EVENT_BUS", ""));
+        Set<String> optional = new TreeSet<>(loaded);
+        optional.retainAll(OPTIONAL);
+        assertEquals(Set.of(), optional);
     }
 
     /** Builds the handler in a fresh loader and gives it an event it rejects (no KMS call); returns the project classes defined. */

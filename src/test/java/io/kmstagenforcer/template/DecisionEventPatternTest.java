@@ -34,7 +34,7 @@ class DecisionEventPatternTest {
         expected.put("detail-type", List.of("KMS Key Tag Decision"));
         expected.put("$or", List.of(
                 Map.of("detail", Map.of("outcome", List.of("FAILED"))),
-                Map.of("detail", Map.of("violations", Map.of("problem", List.of(Map.of("anything-but", "AWAITING_CREATION_RECORD")))))));
+                Map.of("detail", Map.of("unresolved", Map.of("problem", List.of(Map.of("anything-but", "AWAITING_CREATION_RECORD")))))));
         assertEquals(expected, rawPattern());
     }
 
@@ -48,21 +48,26 @@ class DecisionEventPatternTest {
         mustMatch.put("a key breaking the policy with no value to write (unchanged)", e -> { });
         mustMatch.put("a failed key without violations", e -> {
             detail(e).put("outcome", "FAILED");
-            detail(e).put("violations", List.of());
+            detail(e).put("unresolved", List.of());
         });
         mustMatch.put("a remediated key that still breaks the policy", e -> detail(e).put("outcome", "REMEDIATED"));
         mustMatch.put("a reported key with a violation report mode cannot fix either", e -> detail(e).put("outcome", "REPORTED"));
-        mustMatch.put("a violation besides one awaiting its creation record", e -> detail(e).put("violations", List.of(
+        mustNotMatch.put("a remediated key whose violations were all fixed (listed, none unresolved)", e -> {
+            detail(e).put("outcome", "REMEDIATED");
+            detail(e).put("violations", List.of(violation("Owner", "MISSING")));
+            detail(e).put("unresolved", List.of());
+        });
+        mustMatch.put("a violation besides one awaiting its creation record", e -> detail(e).put("unresolved", List.of(
                 violation("Owner", "AWAITING_CREATION_RECORD"), violation("CostCenter", "INVALID_VALUE"))));
         mustNotMatch.put("a remediated key that complies now", e -> {
             detail(e).put("outcome", "REMEDIATED");
-            detail(e).put("violations", List.of());
+            detail(e).put("unresolved", List.of());
         });
         mustNotMatch.put("a reported key the enforcer would fix", e -> {
             detail(e).put("outcome", "REPORTED");
-            detail(e).put("violations", List.of());
+            detail(e).put("unresolved", List.of());
         });
-        mustNotMatch.put("a key only awaiting its creation record", e -> detail(e).put("violations",
+        mustNotMatch.put("a key only awaiting its creation record", e -> detail(e).put("unresolved",
                 List.of(violation("Owner", "AWAITING_CREATION_RECORD"))));
         mustNotMatch.put("another source", e -> e.put("source", "my.kms-tag-enforcer"));
         mustNotMatch.put("another detail-type", e -> e.put("detail-type", "KMS Key Tag Summary"));

@@ -80,6 +80,9 @@ class MemberRoleTemplateTest {
         for (Object p : list(role.get("Policies"), "Policies")) {
             for (Object s : list(map(map(p, "policy").get("PolicyDocument"), "PolicyDocument").get("Statement"), "Statement")) {
                 Map<String, Object> st = map(s, "statement");
+                if (st.containsKey("Fn::If")) {
+                    continue; // an optional feature's: theFindingsImportIsAllowedOnlyWhenAskedFor
+                }
                 assertEquals("Allow", st.get("Effect"));
                 assertNull(st.get("NotAction"));
                 assertNull(st.get("NotResource"));
@@ -96,6 +99,24 @@ class MemberRoleTemplateTest {
         assertEquals(Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)), centralKmsStatements.get(new TreeSet<>(TemplateTest.KMS_ACTIONS)),
                 "the central role's key statement: " + centralKmsStatements);
         assertEquals(centralKmsStatements, actual);
+    }
+
+    @Test
+    void theFindingsImportIsAllowedOnlyWhenAskedForAndOnlyForThisAccountsOwnProduct() {
+        List<Map<String, Object>> conditional = new java.util.ArrayList<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            for (Object s : list(map(map(p, "policy").get("PolicyDocument"), "PolicyDocument").get("Statement"), "Statement")) {
+                if (map(s, "statement").containsKey("Fn::If")) {
+                    conditional.add(map(s, "statement"));
+                }
+            }
+        }
+        assertEquals(1, conditional.size(), conditional::toString);
+        assertEquals("ImportsFindings", list(conditional.get(0).get("Fn::If"), "Fn::If").get(0));
+        Map<String, Object> statement = TemplateTest.conditionalStatement(conditional.get(0));
+        assertEquals(Set.of("securityhub:BatchImportFindings"), actionsOf(statement));
+        assertEquals(Set.of(Map.of("Fn::Sub", TemplateTest.OWN_FINDINGS_PRODUCT)), resourcesOf(statement));
+        assertEquals("false", map(map(template.get("Parameters"), "Parameters").get("SecurityHubFindings"), "SecurityHubFindings").get("Default"));
     }
 
     @Test

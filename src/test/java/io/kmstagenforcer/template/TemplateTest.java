@@ -48,10 +48,12 @@ class TemplateTest {
     static final String DECISION_EVENT_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${DecisionEventBus}";
     /** The statements that exist only when their feature is on: condition -> the actions it grants. */
     /** The conditions of the optional features' resources (docs/RESULTS.md): off, they cost nothing. */
-    static final Set<String> OPTIONAL_FEATURES = Set.of("HasDecisionEvents", "HasNotification");
+    static final Set<String> OPTIONAL_FEATURES = Set.of("HasDecisionEvents", "HasNotification", "HasSecurityHubFindings");
+    static final String OWN_FINDINGS_PRODUCT = "arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default";
     static final Map<String, Set<String>> CONDITIONAL_STATEMENTS = Map.of(
             "HasMemberRole", Set.of("sts:AssumeRole"),
-            "HasDecisionEvents", Set.of("events:PutEvents"));
+            "HasDecisionEvents", Set.of("events:PutEvents"),
+            "HasSecurityHubFindings", Set.of("securityhub:BatchImportFindings"));
     static final Set<String> KMS_ACTIONS =
             Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey", "kms:GetKeyPolicy");
     static final int FOURTEEN_DAYS = 14 * 24 * 3600;
@@ -328,6 +330,7 @@ class TemplateTest {
                 Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*")));
         expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN)));
         expected.put(new TreeSet<>(Set.of("events:PutEvents")), Set.of(Map.of("Fn::Sub", DECISION_EVENT_BUS_ARN)));
+        expected.put(new TreeSet<>(Set.of("securityhub:BatchImportFindings")), Set.of(Map.of("Fn::Sub", OWN_FINDINGS_PRODUCT)));
         assertEquals(expected, actual);
     }
 
@@ -651,6 +654,7 @@ class TemplateTest {
         expected.put("MEMBER_ACCOUNT_IDS", ref("MemberAccountIds"));
         expected.put("DEADLINE_RESERVE_MS", "1000");
         expected.put("DECISION_EVENT_BUS", ref("DecisionEventBus"));
+        expected.put("SECURITY_HUB_FINDINGS", ref("SecurityHubFindings"));
         assertEquals(expected, environment(SWEEP));
     }
 
@@ -830,7 +834,8 @@ class TemplateTest {
         }
         assertEquals(Set.of("Errors of " + FUNCTION, "Rejected of " + FUNCTION, "Failed of " + FUNCTION,
                 "RuleDeadLetterQueue", "OnFailureQueue", "Errors of " + SWEEP, "Failed of " + SWEEP,
-                "DecisionEventsFailed of " + FUNCTION, "DecisionEventsFailed of " + SWEEP), seen.keySet());
+                "DecisionEventsFailed of " + FUNCTION, "DecisionEventsFailed of " + SWEEP,
+                "FindingsFailed of " + FUNCTION, "FindingsFailed of " + SWEEP), seen.keySet());
         assertEquals("SweepErrorsAlarm", seen.get("Errors of " + SWEEP));
         assertEquals("SweepFailedAlarm", seen.get("Failed of " + SWEEP));
 
