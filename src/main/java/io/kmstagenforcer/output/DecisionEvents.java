@@ -40,7 +40,7 @@ public final class DecisionEvents implements ResultSink {
     }
 
     @Override
-    public Delivery take(EnforcementResult result, String requestId, Deadline deadline) {
+    public synchronized Delivery take(EnforcementResult result, String requestId, Deadline deadline) {
         if (!SENT.contains(result.outcome()) || result.keyArn().isEmpty()) {
             return Delivery.nothing();
         }
@@ -56,7 +56,7 @@ public final class DecisionEvents implements ResultSink {
     }
 
     @Override
-    public Delivery flush(Deadline deadline) {
+    public synchronized Delivery flush(Deadline deadline) {
         if (held.isEmpty()) {
             return Delivery.nothing();
         }

@@ -43,7 +43,7 @@ public final class DecisionLog implements ReplacementLog {
     /** Where each result goes after its decision line; empty (no call, no sink class loaded) when none is configured. */
     private final List<ResultSink> sinks;
     /** The current invocation's: what the sinks' sends and retries must end before. */
-    private Deadline deadline = Deadline.NONE;
+    private volatile Deadline deadline = Deadline.NONE;
 
     /** @param policy the policy every decision and summary of this log applied: each line names it */
     public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock, PolicyOrigin policy) {

@@ -76,7 +76,7 @@ public final class SecurityHubFindings implements ResultSink {
     }
 
     @Override
-    public Delivery take(EnforcementResult result, String requestId, Deadline deadline) {
+    public synchronized Delivery take(EnforcementResult result, String requestId, Deadline deadline) {
         Optional<String> status = complianceOf(result);
         Optional<KeyArn> key = result.keyArn().flatMap(SecurityHubFindings::parsed);
         if (status.isEmpty() || key.isEmpty()) {
@@ -89,7 +89,7 @@ public final class SecurityHubFindings implements ResultSink {
     }
 
     @Override
-    public Delivery flush(Deadline deadline) {
+    public synchronized Delivery flush(Deadline deadline) {
         int sent = 0;
         List<String> failures = new ArrayList<>();
         for (Place place : List.copyOf(held.keySet())) {
