@@ -67,12 +67,15 @@ public final class BatchSend<T> {
     /** Sends {@code batch}; returns the items not taken in the end, each with its last error. */
     public List<Failed<T>> send(List<T> batch, Deadline deadline) {
         List<T> pending = List.copyOf(batch);
+        List<Failed<T>> lastFailures = List.of();
         List<Failed<T>> given = new ArrayList<>();
         Duration backoff = FIRST_BACKOFF;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             Duration left = deadline.remaining();
             if (left.compareTo(LONGEST_ATTEMPT) < 0) {
-                given.addAll(all(pending, "not sent: " + left.toMillis() + " ms were left before the function's timeout", false));
+                String why = "not sent" + (attempt > 1 ? " again" : "") + ": " + left.toMillis() + " ms were left before the function's timeout";
+                given.addAll(attempt == 1 ? all(pending, why, false)
+                        : lastFailures.stream().map(failure -> new Failed<>(failure.item(), failure.error() + "; " + why, true)).toList());
                 return given;
             }
             List<Failed<T>> failed;
@@ -84,16 +87,17 @@ public final class BatchSend<T> {
                 // Not the service's answer but ours (a credential that cannot be resolved, a bug): not sent again.
                 failed = all(pending, "not sent (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", false);
             }
-            List<T> again = new ArrayList<>();
+            List<Failed<T>> again = new ArrayList<>();
             for (Failed<T> failure : failed) {
                 if (failure.retryable() && attempt < ATTEMPTS) {
-                    again.add(failure.item());
+                    again.add(failure);
                 } else {
                     given.add(failure.retryable() ? new Failed<>(failure.item(), failure.error() + " (" + attempt + " attempts)", true)
                             : failure);
                 }
             }
-            pending = again;
+            lastFailures = again;
+            pending = again.stream().map(Failed::item).toList();
             if (!pending.isEmpty() && !pause(backoff)) {
                 given.addAll(all(pending, "interrupted before its retry", false));
                 return given;
