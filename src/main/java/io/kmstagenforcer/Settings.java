@@ -1,5 +1,9 @@
 package io.kmstagenforcer;
 
+import io.kmstagenforcer.aws.BatchImportFindings;
+import io.kmstagenforcer.aws.BatchSend;
+import io.kmstagenforcer.aws.PutEvents;
+import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -7,7 +11,10 @@ import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
 import io.kmstagenforcer.org.OrganizationPolicy;
 import io.kmstagenforcer.org.AccountTagPolicies;
+import io.kmstagenforcer.output.DecisionEvents;
 import io.kmstagenforcer.output.DecisionLog;
+import io.kmstagenforcer.output.ResultSink;
+import io.kmstagenforcer.output.SecurityHubFindings;
 import io.kmstagenforcer.output.LogLevel;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyException;
@@ -27,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * The function's configuration, read from its environment once per container. Anything wrong
@@ -70,6 +79,11 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
      * function given much less memory (so much less CPU) may need more on its first error.
      */
     static final String DEADLINE_RESERVE_MS = "DEADLINE_RESERVE_MS";
+    /** The event bus decision events go to: a name, {@code default}, or a bus ARN; empty: none are sent. */
+    static final String DECISION_EVENT_BUS = "DECISION_EVENT_BUS";
+    /** {@code true}: a Security Hub finding per key, in the key's own account; empty or {@code false}: none. */
+    static final String SECURITY_HUB_FINDINGS = "SECURITY_HUB_FINDINGS";
+    private static final Pattern EVENT_BUS = Pattern.compile("[\\w.\\-/]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.\\-/]{1,256}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
@@ -235,5 +249,59 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
                     + MAX_SWEEP_WRITES_PER_SECOND + " (writes per second), not \"" + value + "\"");
         }
         return rate;
+    }
+
+    /**
+     * Where each result goes besides the log, as the environment configures it: decision events with
+     * {@code DECISION_EVENT_BUS}, Security Hub findings with {@code SECURITY_HUB_FINDINGS}. None when
+     * nothing is configured, so that the sinks' classes are never loaded. Events sign with the
+     * credentials {@code clients} gives the function's own account; findings with those of the key's
+     * account (its member session), opened as the KMS calls open it.
+     */
+    List<ResultSink> resultSinks(Map<String, String> environment, KmsClientFactory clients, Clock clock) {
+        List<ResultSink> sinks = new ArrayList<>();
+        String bus = environment.getOrDefault(DECISION_EVENT_BUS, "").trim();
+        if (!bus.isEmpty()) {
+            if (!EVENT_BUS.matcher(bus).matches()) {
+                throw new IllegalArgumentException(DECISION_EVENT_BUS + " must be an event bus name (default for the account's own) "
+                        + "or ARN, or empty for no decision events, not \"" + bus + "\"");
+            }
+            String home = region.orElse("us-east-1");
+            AwsCredentialsProvider credentials = clients.credentials(ownAccount(environment)).orElseGet(LambdaKmsClients::credentials);
+            sinks.add(new DecisionEvents(new BatchSend<>(PutEvents.inRegion(home, bus, environment, credentials), Settings::sleep),
+                    policyOrigin));
+        }
+        String findings = environment.getOrDefault(SECURITY_HUB_FINDINGS, "").trim();
+        if (!findings.isEmpty() && !findings.equals("false")) {
+            if (!findings.equals("true")) {
+                throw new IllegalArgumentException(SECURITY_HUB_FINDINGS + " must be true or false, not \"" + findings + "\"");
+            }
+            sinks.add(new SecurityHubFindings(findingImporters(environment, clients), policyOrigin, clock));
+        }
+        return List.copyOf(sinks);
+    }
+
+    /** BatchImportFindings per account and region, each signed with the account's session, opened first if it must be. */
+    private SecurityHubFindings.Importers findingImporters(Map<String, String> environment, KmsClientFactory clients) {
+        Map<String, BatchSend<BatchImportFindings.Finding>> built = new ConcurrentHashMap<>();
+        return (account, findingsRegion, deadline) -> {
+            if (deadline.remaining().compareTo(BatchSend.LONGEST_ATTEMPT) >= 0) {
+                // Too little time left and BatchSend sends nothing: no AssumeRole either.
+                clients.openSession(account, () -> deadline.remaining().minus(timeToAnswer));
+            }
+            return built.computeIfAbsent(account + " " + findingsRegion, any -> new BatchSend<>(
+                    new BatchImportFindings(new SignedCall(BatchImportFindings.SIGNING_NAME, findingsRegion,
+                            BatchImportFindings.endpoint(findingsRegion, environment), LambdaKmsClients.httpClient(),
+                            clients.credentials(account).orElseGet(LambdaKmsClients::credentials))),
+                    Settings::sleep));
+        };
+    }
+
+    private static String ownAccount(Map<String, String> environment) {
+        return environment.getOrDefault(ENFORCER_ACCOUNT_ID, "").trim();
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        Thread.sleep(duration.toMillis());
     }
 }

@@ -60,7 +60,8 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         WritePacer pacer = new WritePacer(settings.sweepWritesPerSecond(), with.nanoTime(), with.sleeper());
         KmsKeys keys = KmsKeys.paced(with.clients(), pacer).answeringWithin(settings.timeToAnswer());
         this.log = new DecisionLog(with.logOutput(), settings.logLevel(),
-                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock(), settings.policyOrigin());
+                new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName()), with.clock(), settings.policyOrigin(),
+                settings.resultSinks(with.environment(), with.clients(), with.clock()));
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.clients(), with.organizationTags(), with.clock(), log), keys,
                 NotFoundRetry.NONE, with.clock(), settings.identity(), log);
@@ -144,6 +145,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         }
         Deadline deadline = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
         enforcer.beginInvocation();
+        log.beginInvocation(deadline);
         SweepSummary summary;
         try {
             summary = sweep.run(marker, deadline, result -> log.decision(result, requestId));

@@ -54,7 +54,8 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
     public TagEnforcerHandler(Collaborators with) {
         Settings settings = Settings.fromEnvironment(with.environment());
         EmbeddedMetrics metrics = new EmbeddedMetrics(settings.metricsNamespace(), settings.functionName());
-        this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock(), settings.policyOrigin());
+        this.decisions = new DecisionLog(with.logOutput(), settings.logLevel(), metrics, with.clock(), settings.policyOrigin(),
+                settings.resultSinks(with.environment(), with.clients(), with.clock()));
         this.enforcer = new TagEnforcer(settings.policy(),
                 settings.policySource(with.environment(), with.clients(), with.organizationTags(), with.clock(), decisions),
                 new KmsKeys(with.clients()).answeringWithin(settings.timeToAnswer()), with.notFoundRetry(), with.clock(), settings.identity(), decisions);
@@ -108,9 +109,11 @@ public final class TagEnforcerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         String requestId = context == null ? null : context.getAwsRequestId();
         EnforcementResult result;
+        Deadline deadline = deadlineOf(context);
         enforcer.beginInvocation();
+        decisions.beginInvocation(deadline);
         try {
-            result = enforcer.enforce(input.readAllBytes(), deadlineOf(context));
+            result = enforcer.enforce(input.readAllBytes(), deadline);
         } catch (RetryableFailure failure) {
             decisions.record(failure.result(), requestId);
             throw failure;

@@ -1,5 +1,6 @@
 package io.kmstagenforcer.aws;
 
+import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,31 @@ public final class SignedCall {
         /** The body, cut to a length fit for a message. */
         public String shortBody() {
             return body.length() <= 300 ? body : body.substring(0, 300) + "...";
+        }
+
+        /**
+         * The error's name: the {@code x-amzn-ErrorType} header, else the body's {@code __type} (JSON 1.1)
+         * or {@code code}/{@code Code} (REST-JSON), else the HTTP status.
+         */
+        public String errorName() {
+            return errorType.or(() -> bodyError()).orElse("HTTP " + status);
+        }
+
+        private Optional<String> bodyError() {
+            try {
+                JsonField json = JsonField.parse("error", body);
+                return json.get("__type").stringIfPresent().or(() -> json.get("code").stringIfPresent())
+                        .or(() -> json.get("Code").stringIfPresent()).map(SignedCall::errorName);
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** Whether another attempt may succeed: a 5xx, or an error named for throttling or the service's own fault. */
+        public boolean retryable() {
+            String name = errorName();
+            return status >= 500 || status == 429 || name.contains("Throttl") || name.contains("TooManyRequests")
+                    || name.equals("LimitExceededException") || name.equals("InternalFailure") || name.equals("ServiceUnavailable");
         }
     }
 

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import io.kmstagenforcer.kms.Deadline;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,9 +40,20 @@ public final class DecisionLog implements ReplacementLog {
     private final EmbeddedMetrics metrics;
     private final Clock clock;
     private final PolicyOrigin policy;
+    /** Where each result goes after its decision line; empty (no call, no sink class loaded) when none is configured. */
+    private final List<ResultSink> sinks;
+    /** The current invocation's: what the sinks' sends and retries must end before. */
+    private volatile Deadline deadline = Deadline.NONE;
 
     /** @param policy the policy every decision and summary of this log applied: each line names it */
     public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock, PolicyOrigin policy) {
+        this(out, threshold, metrics, clock, policy, List.of());
+    }
+
+    /** @param sinks where each result goes after its decision line is written (decision events, findings) */
+    public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock, PolicyOrigin policy,
+            List<ResultSink> sinks) {
+        this.sinks = List.copyOf(sinks);
         this.policy = policy;
         this.out = out;
         this.threshold = threshold;
@@ -47,10 +61,16 @@ public final class DecisionLog implements ReplacementLog {
         this.clock = clock;
     }
 
-    /** An event's decision line and its metrics. */
+    /** The invocation's deadline, which bounds the sinks' sends from now on. */
+    public void beginInvocation(Deadline invocation) {
+        this.deadline = invocation;
+    }
+
+    /** An event's decision line and its metrics, then its result sent to the sinks (each send after the line). */
     public void record(EnforcementResult result, String requestId) {
         decision(result, requestId);
         writeLine(metrics.document(result, clock.instant(), kept(LogLevel.INFO)));
+        flushSinks();
     }
 
     /**
@@ -65,6 +85,34 @@ public final class DecisionLog implements ReplacementLog {
         } else if (threshold.includes(level)) {
             writeLine(ResultJson.decisionLine(result, policy, level, clock.instant(), requestId));
         }
+        for (ResultSink sink : sinks) {
+            report(sink.take(result, requestId, deadline));
+        }
+    }
+
+    /** Sends what the sinks hold: the sweep calls it before its summary, {@link #record} after each event. */
+    public void flushSinks() {
+        for (ResultSink sink : sinks) {
+            report(sink.flush(deadline));
+        }
+    }
+
+    /**
+     * A send's metrics (how many went, how many did not after their retries, kept whatever the level:
+     * an alarm counts the failures) and one warning naming what was not delivered. The decision lines
+     * are already written: a failed send loses nothing of them.
+     */
+    private void report(Delivery delivery) {
+        if (!delivery.sentAnything()) {
+            return;
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put(delivery.sentMetric(), (long) delivery.sent());
+        counts.put(delivery.failedMetric(), (long) delivery.failures().size());
+        writeLine(metrics.document(counts, clock.instant(), kept(LogLevel.INFO)));
+        if (!delivery.failures().isEmpty()) {
+            warning(delivery.warningType(), delivery.failures().size() + " not delivered: " + String.join("; ", delivery.failures()));
+        }
     }
 
     /**
@@ -73,6 +121,7 @@ public final class DecisionLog implements ReplacementLog {
      * sweep ended short of the last key with no invocation to go on.
      */
     public void summary(SweepSummary summary, String requestId) {
+        flushSinks();
         boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, policy, kept(level), clock.instant(), requestId));

@@ -1,12 +1,14 @@
 package io.kmstagenforcer.output;
 
 import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.plan.Exemption;
 import io.kmstagenforcer.policy.PolicyOrigin;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Optional;
 
 /** The JSON forms of an {@link EnforcementResult}: the function's response and its decision log line. */
 public final class ResultJson {
@@ -35,6 +37,38 @@ public final class ResultJson {
                 .stringMap("previousValues", result.previousValues())
                 .stringMap("editedValuesGone", result.editedValuesGone())
                 .toBytes();
+    }
+
+    /**
+     * A decision event's detail (docs/RESULTS.md "Decision events"): where the key is ({@code account},
+     * {@code region}), the response's content, the {@code unresolved} violations (those the run did not fix and enforce mode would not: a person's), which tags were {@code replaced} (their keys: the values
+     * they held stay in the decision line, since events travel to buses, rules and mail), the policy and
+     * the invocation's request id, which finds the decision line, and the result in words ({@link DecisionText}). No more of the caller's identity than
+     * the decision line has.
+     */
+    public static byte[] eventDetail(EnforcementResult result, PolicyOrigin policy, String requestId) {
+        Optional<KeyArn> key = result.keyArn().flatMap(ResultJson::keyArn);
+        JsonObjectWriter detail = new JsonObjectWriter()
+                .string("account", key.map(KeyArn::account).orElse(null))
+                .string("region", key.map(KeyArn::region).orElse(null));
+        members(detail, result)
+                .strings("replaced", result.added().keySet().stream().filter(result.previousValues()::containsKey).toList())
+                .objects("unresolved", DecisionText.unresolved(result), (item, violation) -> item
+                        .string("key", violation.key())
+                        .string("problem", violation.problem().name())
+                        .string("detail", violation.detail()))
+                .string("requestId", requestId)
+                .string("summary", DecisionText.summary(result))
+                .string("nextStep", DecisionText.nextStep(result));
+        return policy(detail, policy).toBytes();
+    }
+
+    private static Optional<KeyArn> keyArn(String text) {
+        try {
+            return Optional.of(KeyArn.parse(text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** The {@code policy} member: {@code {"source":"file:tag-policy.json","sha256":"0123abcd4567"}}, the policy a line applied. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -63,6 +64,12 @@ final class RecordingKmsClients implements KmsClientFactory, AutoCloseable {
                 .build();
         built.add(client);
         return client;
+    }
+
+    /** Its clients sign with the test credentials, whatever the account: so do the function's calls to other services. */
+    @Override
+    public Optional<AwsCredentialsProvider> credentials(String account) {
+        return Optional.of(TEST_CREDENTIALS);
     }
 
     /** Runs {@code hook} on the caller's thread before each TagResource and UntagResource is sent: it may block to order writes. */

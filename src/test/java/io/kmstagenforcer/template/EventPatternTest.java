@@ -63,6 +63,8 @@ class EventPatternTest {
             entry("tag-resource.json", false),
             entry("untag-resource.json", false),
             entry("tag-resource-by-enforcer.json", false),
+            entry("decision-event.json", false),
+            entry("decision-event-remediated.json", false),
             entry("scheduled-sweep.json", false));
 
     /** KeyTagsChangedRule: successful TagResource and UntagResource calls not made by the enforcer's role. */
@@ -77,6 +79,24 @@ class EventPatternTest {
             entry("tag-resource.json", true),
             entry("untag-resource.json", true),
             entry("tag-resource-by-enforcer.json", false),
+            entry("decision-event.json", false),
+            entry("decision-event-remediated.json", false),
+            entry("scheduled-sweep.json", false));
+
+    /** NeedsAPersonRule (docs/RESULTS.md): the enforcer's own decision events of keys that need a person, and nothing else. */
+    static final Map<String, Boolean> NEEDS_A_PERSON_EXPECTED = Map.ofEntries(
+            entry("create-key.json", false),
+            entry("create-key-with-tags.json", false),
+            entry("create-multi-region-key.json", false),
+            entry("replicate-key.json", false),
+            entry("create-key-aws-managed.json", false),
+            entry("create-key-failed.json", false),
+            entry("not-a-kms-event.json", false),
+            entry("tag-resource.json", false),
+            entry("untag-resource.json", false),
+            entry("tag-resource-by-enforcer.json", false),
+            entry("decision-event.json", true),
+            entry("decision-event-remediated.json", false),
             entry("scheduled-sweep.json", false));
 
     /**
@@ -86,7 +106,8 @@ class EventPatternTest {
      */
     static final Map<String, Map<String, Boolean>> EXPECTED_MATCH = Map.of(
             KEY_CREATED_RULE, KEY_CREATED_EXPECTED,
-            KEY_TAGS_CHANGED_RULE, KEY_TAGS_CHANGED_EXPECTED);
+            KEY_TAGS_CHANGED_RULE, KEY_TAGS_CHANGED_EXPECTED,
+            DecisionEventPatternTest.RULE, NEEDS_A_PERSON_EXPECTED);
 
     /** Files in events/ that are not events. Non-JSON files (README.md) are skipped anyway. */
     static final Set<String> NOT_EVENTS = Set.of("env.json");

@@ -81,7 +81,8 @@ class MemberRoleTemplateTest {
             for (Object s : list(map(map(p, "policy").get("PolicyDocument"), "PolicyDocument").get("Statement"), "Statement")) {
                 Map<String, Object> st = map(s, "statement");
                 if (st.containsKey("Fn::If")) {
-                    continue; // the optional reads: theOrganisationsTagPolicyIsReadableUnderTheCentralRolesConditions
+                    continue; // the optional features': theOrganisationsTagPolicyIsReadableUnderTheCentralRolesConditions,
+                    // theFindingsImportIsAllowedOnlyWhenAskedForAndOnlyForThisAccountsOwnProduct
                 }
                 assertEquals("Allow", st.get("Effect"));
                 assertNull(st.get("NotAction"));
@@ -104,10 +105,14 @@ class MemberRoleTemplateTest {
     /** Each account's tag policy is read with that account's session: the member role grants what the central role does, when it does. */
     @Test
     void theOrganisationsTagPolicyIsReadableUnderTheCentralRolesConditions() {
-        Map<Object, Set<String>> member = TemplateTest.conditionalActions(list(properties(ROLE).get("Policies"), "Policies"));
+        Map<Object, Set<String>> member = new LinkedHashMap<>(TemplateTest.conditionalActions(list(properties(ROLE).get("Policies"), "Policies")));
         Map<Object, Set<String>> central = new LinkedHashMap<>(TemplateTest.conditionalActions(
                 list(TemplateTest.properties("TagEnforcerRole").get("Policies"), "Policies")));
-        central.remove("HasMemberRole");
+        Set<Object> reads = Set.of("ReadsRequiredTags", "ReadsEffectiveTagPolicy");
+        assertEquals(Set.of("ReadsRequiredTags", "ReadsEffectiveTagPolicy", "ImportsFindings"), member.keySet(), "every optional statement");
+        member.keySet().retainAll(reads);
+        central.keySet().retainAll(reads);
+        assertEquals(2, central.size(), central::toString);
         assertEquals(central, member);
         Map<String, Object> parameters = map(template.get("Parameters"), "Parameters");
         assertEquals(map(map(TemplateTest.template().get("Parameters"), "Parameters").get("OrganizationTagPolicy"), "central").get("AllowedValues"),
@@ -116,6 +121,25 @@ class MemberRoleTemplateTest {
                 map(template.get("Conditions"), "Conditions").get("ReadsEffectiveTagPolicy"));
         assertEquals(map(TemplateTest.template().get("Conditions"), "Conditions").get("ReadsRequiredTags"),
                 map(template.get("Conditions"), "Conditions").get("ReadsRequiredTags"));
+    }
+
+    @Test
+    void theFindingsImportIsAllowedOnlyWhenAskedForAndOnlyForThisAccountsOwnProduct() {
+        List<Map<String, Object>> conditional = new java.util.ArrayList<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            for (Object s : list(map(map(p, "policy").get("PolicyDocument"), "PolicyDocument").get("Statement"), "Statement")) {
+                if (map(s, "statement").containsKey("Fn::If")
+                        && list(map(s, "statement").get("Fn::If"), "Fn::If").get(0).equals("ImportsFindings")) {
+                    conditional.add(map(s, "statement"));
+                }
+            }
+        }
+        assertEquals(1, conditional.size(), conditional::toString);
+        assertEquals("ImportsFindings", list(conditional.get(0).get("Fn::If"), "Fn::If").get(0));
+        Map<String, Object> statement = TemplateTest.conditionalStatement(conditional.get(0));
+        assertEquals(Set.of("securityhub:BatchImportFindings"), actionsOf(statement));
+        assertEquals(Set.of(Map.of("Fn::Sub", TemplateTest.OWN_FINDINGS_PRODUCT)), resourcesOf(statement));
+        assertEquals("false", map(map(template.get("Parameters"), "Parameters").get("SecurityHubFindings"), "SecurityHubFindings").get("Default"));
     }
 
     @Test

@@ -43,6 +43,8 @@ class VersionPublishingTest {
             "LogLevel", "WARN",
             "MetricsNamespace", "Security/KmsTags",
             "MemberRoleName", "kms-tag-enforcer-member",
+            "DecisionEventBus", "default",
+            "SecurityHubFindings", "true",
             "MemberExternalId", "3f1c9a70-other",
             "TagPolicy", "{\"required\":{\"Owner\":{\"default\":\"${principal}\"}}}");
     /** The longest value each description parameter may take (template AllowedPattern/AllowedValues). */
@@ -50,7 +52,9 @@ class VersionPublishingTest {
             "Mode", "enforce",
             "LogLevel", "DEBUG",
             "MetricsNamespace", "N".repeat(100),
-            "MemberRoleName", "R".repeat(64));
+            "MemberRoleName", "R".repeat(64),
+            "DecisionEventBus", "B".repeat(28),
+            "SecurityHubFindings", "false");
 
     private static List<String> parameters;
     private static List<Map<String, String>> runs;
