@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.SweepHandler;
-import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.json.JsonField;
 import java.io.ByteArrayOutputStream;
@@ -207,16 +205,7 @@ class DecisionEventsIT {
     }
 
     private Logged sweep() {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        SweepHandler handler = new SweepHandler(SweepHandler.Collaborators.of(environment("default"), clients)
-                .withContinuation((next, functionArn, payload) -> {
-                    throw new AssertionError("one invocation sweeps these keys");
-                })
-                .withLogOutput(new PrintStream(log, true, StandardCharsets.UTF_8)));
-        SweepResponse response = handler.handleRequest(EventLoader.loadScheduledEvent("events/scheduled-sweep.json"),
-                FakeContext.endingIn(Duration.ofMinutes(5)));
-        assertTrue(response.complete());
-        return new Logged(null, log.toString(StandardCharsets.UTF_8).lines().toList());
+        return new Logged(null, HandlerRuns.sweepInOneInvocation(SweepHandler.Collaborators.of(environment("default"), clients)));
     }
 
     private Map<String, String> environment(String bus) {

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import io.kmstagenforcer.FakeContext;
+import io.kmstagenforcer.SweepHandler;
+import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.localrun.LocalRuntime;
 import java.io.ByteArrayInputStream;
@@ -16,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +52,22 @@ final class HandlerRuns {
             environment.put(namesAndValues[i], namesAndValues[i + 1]);
         }
         return environment;
+    }
+
+    /**
+     * One scheduled sweep that must finish in its one invocation (a continuation fails the test), and the lines it logged.
+     */
+    static List<String> sweepInOneInvocation(SweepHandler.Collaborators collaborators) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SweepHandler handler = new SweepHandler(collaborators
+                .withContinuation((next, functionArn, payload) -> {
+                    throw new AssertionError("one invocation sweeps these keys");
+                })
+                .withLogOutput(new PrintStream(log, true, StandardCharsets.UTF_8)));
+        SweepResponse response = handler.handleRequest(EventLoader.loadScheduledEvent("events/scheduled-sweep.json"),
+                FakeContext.endingIn(Duration.ofMinutes(5)));
+        assertTrue(response.complete(), response::toString);
+        return log.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
     /** One invocation, as Lambda makes it (no context here), and the JSON the handler wrote back. */

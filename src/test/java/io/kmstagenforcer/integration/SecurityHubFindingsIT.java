@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.SweepHandler;
-import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.KmsClientFactory;
@@ -200,16 +198,7 @@ class SecurityHubFindingsIT {
     }
 
     private Logged sweep(KmsClientFactory factory) {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        SweepHandler handler = new SweepHandler(SweepHandler.Collaborators.of(environment("report"), factory)
-                .withContinuation((next, functionArn, payload) -> {
-                    throw new AssertionError("one invocation sweeps these keys");
-                })
-                .withLogOutput(new PrintStream(log, true, StandardCharsets.UTF_8)));
-        SweepResponse response = handler.handleRequest(EventLoader.loadScheduledEvent("events/scheduled-sweep.json"),
-                FakeContext.endingIn(Duration.ofMinutes(5)));
-        assertTrue(response.complete());
-        return new Logged(null, log.toString(StandardCharsets.UTF_8).lines().toList());
+        return new Logged(null, HandlerRuns.sweepInOneInvocation(SweepHandler.Collaborators.of(environment("report"), factory)));
     }
 
     private Map<String, String> environment(String mode, String... more) {
