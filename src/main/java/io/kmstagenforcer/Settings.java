@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  */
 record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNamespace, String functionName, LogLevel logLevel,
         Optional<String> region, EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole,
-        List<String> memberAccounts, Duration timeToAnswer) {
+        List<String> memberAccounts, Duration timeToAnswer, int sweepConcurrency) {
     /** The inline policy: when set (not blank) it wins over the policy file, for stacks that need their own. */
     static final String TAG_POLICY = "TAG_POLICY";
     /** The policy file to read when TAG_POLICY is empty, relative to the package root; default tag-policy.json. */
@@ -71,6 +71,13 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
      * function given much less memory (so much less CPU) may need more on its first error.
      */
     static final String DEADLINE_RESERVE_MS = "DEADLINE_RESERVE_MS";
+    /**
+     * How many sweep invocations run at once (the template sets the function's reserved concurrency to
+     * the same number): 1, the default, sweeps every account in turn in one chain of invocations; N
+     * from 2 on is a run whose coordinator sweeps N - 1 accounts at once, each in an invocation of its own.
+     */
+    static final String SWEEP_CONCURRENCY = "SWEEP_CONCURRENCY";
+    static final int MAX_SWEEP_CONCURRENCY = 1000;
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
@@ -96,7 +103,30 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
                 sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)),
                 memberRole,
                 memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole),
-                timeToAnswer(environment.get(DEADLINE_RESERVE_MS)));
+                timeToAnswer(environment.get(DEADLINE_RESERVE_MS)),
+                sweepConcurrency(environment.get(SWEEP_CONCURRENCY)));
+    }
+
+    /** How many accounts a run sweeps at once: none for a single chain (concurrency 1), else all but the coordinator's slot. */
+    int accountsAtOnce() {
+        return sweepConcurrency - 1;
+    }
+
+    private static int sweepConcurrency(String value) {
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        int concurrency;
+        try {
+            concurrency = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            concurrency = 0;
+        }
+        if (concurrency < 1 || concurrency > MAX_SWEEP_CONCURRENCY) {
+            throw new IllegalArgumentException(SWEEP_CONCURRENCY + " must be a whole number from 1 to " + MAX_SWEEP_CONCURRENCY
+                    + " (sweep invocations at once), not \"" + value + "\"");
+        }
+        return concurrency;
     }
 
     /**

@@ -12,7 +12,13 @@ import io.kmstagenforcer.org.RequiredTagsSource;
 import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
+import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.sweep.AccountSweeps;
+import io.kmstagenforcer.sweep.FanOut;
+import io.kmstagenforcer.sweep.LambdaAccountSweeps;
 import io.kmstagenforcer.sweep.LambdaSelfInvocation;
+import io.kmstagenforcer.sweep.RunState;
+import io.kmstagenforcer.sweep.SweepPosition;
 import io.kmstagenforcer.sweep.Sweep;
 import io.kmstagenforcer.sweep.SweepContinuation;
 import io.kmstagenforcer.sweep.SweepFailure;
@@ -23,7 +29,11 @@ import io.kmstagenforcer.sweep.WritePacer;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -40,12 +50,16 @@ import java.util.function.LongSupplier;
  * starts again where this invocation did.
  */
 public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepResponse> {
+    /** In an account's invocation of a run: the time it must hand back by (ISO-8601), set by the coordinator. */
+    static final String ACCOUNT_STOP_BY = "stopBy";
     private final Settings settings;
     private final TagEnforcer enforcer;
     private final Sweep sweep;
     private final DecisionLog log;
     private final SweepContinuation continuation;
     private final Clock clock;
+    /** With SWEEP_CONCURRENCY 2 or more and member accounts: a scheduled run sweeps each account in an invocation of its own. */
+    private final Optional<FanOut> fanOut;
 
     /** Used by the Lambda runtime: its environment, production's KMS clients, Lambda's own Invoke to go on. */
     public SweepHandler() {
@@ -67,6 +81,9 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         this.sweep = new Sweep(enforcer, keys, region, settings.memberAccounts(), pacer, with.sleeper(), with.nanoTime());
         this.continuation = with.continuation() != null ? with.continuation() : LambdaSelfInvocation.inRegion(region, with.environment());
         this.clock = with.clock();
+        this.fanOut = settings.accountsAtOnce() < 1 || settings.memberRole().isEmpty() ? Optional.empty()
+                : Optional.of(new FanOut(with.accountSweeps() != null ? with.accountSweeps() : LambdaAccountSweeps.inRegion(region,
+                        with.environment()), settings.accountsAtOnce(), with.clock(), with.sleeper(), region));
     }
 
     /**
@@ -81,9 +98,11 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
      * @param nanoTime         the monotonic time the pacer and the summary's duration are measured by
      * @param clock            the time of decisions and of a continuation event
      * @param logOutput        where decision lines, the summary and metrics go (Lambda: stdout)
+     * @param accountSweeps    how a run's coordinator sweeps an account in an invocation of its own; null: Lambda's synchronous Invoke
      */
     public record Collaborators(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
-            RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput) {
+            RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput,
+            AccountSweeps accountSweeps) {
 
         /** The Lambda runtime's: the process environment and production's KMS clients. */
         static Collaborators lambda() {
@@ -94,28 +113,36 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         /** This environment and these KMS clients; the rest as in production (System.out as it is now). */
         public static Collaborators of(Map<String, String> environment, KmsClientFactory clients) {
             return new Collaborators(environment, clients, null, null, Collaborators::sleepAtLeast, System::nanoTime,
-                    Clock.systemUTC(), System.out);
+                    Clock.systemUTC(), System.out, null);
         }
 
         public Collaborators withContinuation(SweepContinuation next) {
-            return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput);
+            return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput, accountSweeps);
         }
 
         public Collaborators withOrganizationTags(RequiredTagsSource source) {
-            return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput);
+            return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput, accountSweeps);
         }
 
         /** The time the pacer and the backoff go by: the sleeper waits, {@code nanoTime} tells how long it did. */
         public Collaborators withTime(Sleeper waits, LongSupplier monotonicNanos) {
-            return new Collaborators(environment, clients, continuation, organizationTags, waits, monotonicNanos, clock, logOutput);
+            return new Collaborators(environment, clients, continuation, organizationTags, waits, monotonicNanos, clock, logOutput,
+                    accountSweeps);
         }
 
         public Collaborators withClock(Clock time) {
-            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, time, logOutput);
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, time, logOutput,
+                    accountSweeps);
         }
 
         public Collaborators withLogOutput(PrintStream output) {
-            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, output);
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, output,
+                    accountSweeps);
+        }
+
+        /** How a run's coordinator sweeps each account in an invocation of its own; null: Lambda's synchronous Invoke of the function. */
+        public Collaborators withAccountSweeps(AccountSweeps sweeps) {
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, logOutput, sweeps);
         }
 
         /**
@@ -133,6 +160,14 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
     @Override
     public SweepResponse handleRequest(ScheduledEvent event, Context context) {
         String requestId = context.getAwsRequestId();
+        Map<String, Object> detail = event.getDetail();
+        if (detail != null && detail.containsKey(ACCOUNT_STOP_BY)) {
+            return sweepAccount(detail, context, requestId);
+        }
+        if (fanOut.isPresent() && (detail == null || !detail.containsKey("sweepId"))) {
+            return coordinate(event, context, requestId);
+        }
+        log.inRun(Optional.empty(), Optional.empty());
         Optional<String> note = Optional.empty();
         SweepMarker marker;
         try {
@@ -157,6 +192,93 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
                 SweepMarkers.continuationEvent(next, accountOf(context.getInvokedFunctionArn()), settings.region().orElseThrow(),
                         clock.instant())));
         return SweepResponse.of(summary);
+    }
+
+    /**
+     * A run's coordinator: from the schedule, a new run over every account; from its own continuation,
+     * the run it carries. Writes the roll-up when the last account has ended, else hands the run on.
+     */
+    private SweepResponse coordinate(ScheduledEvent event, Context context, String requestId) {
+        FanOut coordinator = fanOut.orElseThrow();
+        RunState run;
+        try {
+            run = RunState.fromDetail(event.getDetail()).orElseGet(() -> newRun(event, requestId));
+        } catch (IllegalArgumentException e) {
+            // A run state nobody can use: a new run loses nothing, since a compliant key costs one read.
+            log.warning("sweep-run", "the input's run state was unusable (" + e.getMessage() + "): a new run starts");
+            run = newRun(event, requestId);
+        }
+        log.inRun(Optional.of(run.runId()), Optional.empty());
+        Deadline deadline = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
+        String functionArn = context.getInvokedFunctionArn();
+        RunState after = coordinator.coordinate(run, deadline, functionArn, account -> { });
+        String mode = enforcer.policy().mode().label();
+        if (after.complete()) {
+            log.rollUp(after, requestId);
+            return SweepResponse.ofRun(after, mode, false);
+        }
+        if (after.invocation() >= FanOut.MAX_INVOCATIONS) {
+            RunState cut = FanOut.cutOff(after, "the run took " + after.invocation()
+                    + " invocations and stops here: the next scheduled run starts again");
+            log.rollUp(cut, requestId);
+            return SweepResponse.ofRun(cut, mode, false);
+        }
+        RunState next = new RunState(after.runId(), after.invocation() + 1, after.startedAt(), after.pending(), after.finished(),
+                after.totals());
+        try {
+            continuation.continueWith(new SweepMarker(next.runId(), next.invocation(), SweepPosition.START, next.totals()), functionArn,
+                    coordinator.continuationEvent(next, accountOf(functionArn)));
+        } catch (RuntimeException e) {
+            // Nobody will go on with the accounts left: they are named as never finished now, not left to silence.
+            RunState cut = FanOut.cutOff(after, "the run's next invocation could not be started: " + e.getMessage());
+            log.rollUp(cut, requestId);
+            return SweepResponse.ofRun(cut, mode, false);
+        }
+        return SweepResponse.ofRun(after, mode, true);
+    }
+
+    /** A new run: the function's own account and the member accounts, each from its first key. */
+    private RunState newRun(ScheduledEvent event, String requestId) {
+        String ownAccount = settings.memberRole().orElseThrow().ownAccount();
+        List<String> accounts = new ArrayList<>();
+        accounts.add(ownAccount);
+        accounts.addAll(settings.memberAccounts());
+        return RunState.start(sweepId(event, requestId), clock.instant(), ownAccount, accounts, List.of());
+    }
+
+    /**
+     * One account of a run, in an invocation of its own, until the time the coordinator gave it:
+     * its marker (or its failure) goes back to the coordinator in the response, which continues it.
+     * A sweep that cannot list the keys fails the invocation, as a sweep of one chain does; the
+     * coordinator tries it again.
+     */
+    private SweepResponse sweepAccount(Map<String, Object> detail, Context context, String requestId) {
+        String account = String.valueOf(detail.get("target"));
+        Instant stopBy = Instant.parse(String.valueOf(detail.get(ACCOUNT_STOP_BY)));
+        SweepMarker marker = SweepMarkers.fromDetail(detail).orElseThrow(() -> new IllegalArgumentException(
+                "an account's invocation needs its sweep marker (detail.sweepId)"));
+        log.inRun(Optional.of(marker.sweepId()), Optional.of(account));
+        Deadline deadline = () -> {
+            Duration lambda = Duration.ofMillis(context.getRemainingTimeInMillis());
+            Duration given = Duration.between(clock.instant(), stopBy);
+            return given.compareTo(lambda) < 0 ? given : lambda;
+        };
+        enforcer.beginInvocation();
+        AtomicReference<String> accountFailure = new AtomicReference<>();
+        SweepSummary summary;
+        try {
+            summary = sweep.onlyAccount(marker.position().account()).run(marker, deadline, result -> {
+                if (result.outcome() == Outcome.FAILED && result.keyArn().isEmpty()) {
+                    accountFailure.compareAndSet(null, result.reason().orElse("the account was not swept"));
+                }
+                log.decision(result, requestId);
+            });
+        } catch (SweepFailure failure) {
+            log.summary(failure.summary(), requestId);
+            throw failure;
+        }
+        log.summary(summary, requestId);
+        return SweepResponse.ofAccount(summary, account, Optional.ofNullable(accountFailure.get()));
     }
 
     private static String sweepId(ScheduledEvent event, String requestId) {

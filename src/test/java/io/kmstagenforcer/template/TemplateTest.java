@@ -264,9 +264,13 @@ class TemplateTest {
     }
 
     @Test
-    void atMostOneSweepRunsAtATime() {
-        assertEquals(1, ((Number) function(SWEEP).get("ReservedConcurrentExecutions")).intValue(),
-                "two sweeps at once would double the write rate against the account-wide KMS quotas");
+    void atMostSweepConcurrencySweepsRunAtATimeAndByDefaultOne() {
+        assertEquals(ref("SweepConcurrency"), function(SWEEP).get("ReservedConcurrentExecutions"),
+                "the coordinator's accounts at once (SWEEP_CONCURRENCY - 1) and the coordinator fit the reservation");
+        Map<String, Object> p = parameter("SweepConcurrency");
+        assertEquals(1, ((Number) p.get("Default")).intValue(),
+                "by default one chain: two sweeps at once in one account would double the write rate against its KMS quotas");
+        assertEquals(1, ((Number) p.get("MinValue")).intValue());
     }
 
     @Test
@@ -634,6 +638,7 @@ class TemplateTest {
         expected.put("METRICS_NAMESPACE", ref("MetricsNamespace"));
         expected.put("ENFORCER_ROLE_NAME", ref(ROLE));
         expected.put("SWEEP_WRITES_PER_SECOND", ref("SweepWritesPerSecond"));
+        expected.put("SWEEP_CONCURRENCY", ref("SweepConcurrency"));
         expected.put("ENFORCER_ACCOUNT_ID", ref("AWS::AccountId"));
         expected.put("MEMBER_ROLE_NAME", ref("MemberRoleName"));
         expected.put("MEMBER_EXTERNAL_ID", ref("MemberExternalId"));
@@ -678,7 +683,7 @@ class TemplateTest {
             Map<String, Object> group = map(g, "parameter group");
             groups.put((String) map(group.get("Label"), "Label").get("default"), list(group.get("Parameters"), "Parameters"));
         }
-        assertEquals(List.of("SweepSchedule", "SweepWritesPerSecond"), groups.get("Sweep"));
+        assertEquals(List.of("SweepSchedule", "SweepWritesPerSecond", "SweepConcurrency"), groups.get("Sweep"));
         List<Object> grouped = new ArrayList<>();
         groups.values().forEach(grouped::addAll);
         assertEquals(new TreeSet<Object>(map(template.get("Parameters"), "Parameters").keySet()), new TreeSet<>(grouped),
