@@ -13,6 +13,9 @@ import io.kmstagenforcer.output.DecisionLog;
 import io.kmstagenforcer.output.EmbeddedMetrics;
 import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.org.AccountDiscovery;
+import io.kmstagenforcer.org.OrganizationAccounts;
+import io.kmstagenforcer.sweep.AccountRun;
 import io.kmstagenforcer.sweep.AccountSweeps;
 import io.kmstagenforcer.sweep.FanOut;
 import io.kmstagenforcer.sweep.LambdaAccountSweeps;
@@ -31,6 +34,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +66,8 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
     private final Clock clock;
     /** With SWEEP_CONCURRENCY 2 or more and member accounts: a scheduled run sweeps each account in an invocation of its own. */
     private final Optional<FanOut> fanOut;
+    /** With ORGANIZATION_UNIT_IDS: where a run finds their accounts (built when the first run starts). */
+    private final Supplier<AccountDiscovery> discovery;
 
     /** Used by the Lambda runtime: its environment, production's KMS clients, Lambda's own Invoke to go on. */
     public SweepHandler() {
@@ -84,6 +92,9 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         this.fanOut = settings.accountsAtOnce() < 1 || settings.memberRole().isEmpty() ? Optional.empty()
                 : Optional.of(new FanOut(with.accountSweeps() != null ? with.accountSweeps() : LambdaAccountSweeps.inRegion(region,
                         with.environment()), settings.accountsAtOnce(), with.clock(), with.sleeper(), region));
+        AccountDiscovery given = with.accountDiscovery();
+        this.discovery = given != null ? () -> given : () -> OrganizationAccounts.inPartitionOf(region, with.environment(),
+                settings.organizationRoleArn(), settings.functionName());
     }
 
     /**
@@ -99,10 +110,11 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
      * @param clock            the time of decisions and of a continuation event
      * @param logOutput        where decision lines, the summary and metrics go (Lambda: stdout)
      * @param accountSweeps    how a run's coordinator sweeps an account in an invocation of its own; null: Lambda's synchronous Invoke
+     * @param accountDiscovery where a run finds the accounts under ORGANIZATION_UNIT_IDS; null: Organizations' ListAccountsForParent
      */
     public record Collaborators(Map<String, String> environment, KmsClientFactory clients, SweepContinuation continuation,
             RequiredTagsSource organizationTags, Sleeper sleeper, LongSupplier nanoTime, Clock clock, PrintStream logOutput,
-            AccountSweeps accountSweeps) {
+            AccountSweeps accountSweeps, AccountDiscovery accountDiscovery) {
 
         /** The Lambda runtime's: the process environment and production's KMS clients. */
         static Collaborators lambda() {
@@ -113,36 +125,45 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         /** This environment and these KMS clients; the rest as in production (System.out as it is now). */
         public static Collaborators of(Map<String, String> environment, KmsClientFactory clients) {
             return new Collaborators(environment, clients, null, null, Collaborators::sleepAtLeast, System::nanoTime,
-                    Clock.systemUTC(), System.out, null);
+                    Clock.systemUTC(), System.out, null, null);
         }
 
         public Collaborators withContinuation(SweepContinuation next) {
-            return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput, accountSweeps);
+            return new Collaborators(environment, clients, next, organizationTags, sleeper, nanoTime, clock, logOutput, accountSweeps,
+                    accountDiscovery);
         }
 
         public Collaborators withOrganizationTags(RequiredTagsSource source) {
-            return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput, accountSweeps);
+            return new Collaborators(environment, clients, continuation, source, sleeper, nanoTime, clock, logOutput, accountSweeps,
+                    accountDiscovery);
         }
 
         /** The time the pacer and the backoff go by: the sleeper waits, {@code nanoTime} tells how long it did. */
         public Collaborators withTime(Sleeper waits, LongSupplier monotonicNanos) {
             return new Collaborators(environment, clients, continuation, organizationTags, waits, monotonicNanos, clock, logOutput,
-                    accountSweeps);
+                    accountSweeps, accountDiscovery);
         }
 
         public Collaborators withClock(Clock time) {
             return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, time, logOutput,
-                    accountSweeps);
+                    accountSweeps, accountDiscovery);
         }
 
         public Collaborators withLogOutput(PrintStream output) {
             return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, output,
-                    accountSweeps);
+                    accountSweeps, accountDiscovery);
+        }
+
+        /** Where a run finds the accounts under ORGANIZATION_UNIT_IDS; null: Organizations, through ORGANIZATION_ROLE_ARN when set. */
+        public Collaborators withAccountDiscovery(AccountDiscovery discovery) {
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, logOutput,
+                    accountSweeps, discovery);
         }
 
         /** How a run's coordinator sweeps each account in an invocation of its own; null: Lambda's synchronous Invoke of the function. */
         public Collaborators withAccountSweeps(AccountSweeps sweeps) {
-            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, logOutput, sweeps);
+            return new Collaborators(environment, clients, continuation, organizationTags, sleeper, nanoTime, clock, logOutput, sweeps,
+                    accountDiscovery);
         }
 
         /**
@@ -202,10 +223,13 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         FanOut coordinator = fanOut.orElseThrow();
         RunState run;
         try {
-            run = RunState.fromDetail(event.getDetail()).orElseGet(() -> newRun(event, requestId));
+            run = RunState.fromDetail(event.getDetail()).orElse(null);
         } catch (IllegalArgumentException e) {
             // A run state nobody can use: a new run loses nothing, since a compliant key costs one read.
             log.warning("sweep-run", "the input's run state was unusable (" + e.getMessage() + "): a new run starts");
+            run = null;
+        }
+        if (run == null) {
             run = newRun(event, requestId);
         }
         log.inRun(Optional.of(run.runId()), Optional.empty());
@@ -237,13 +261,30 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
         return SweepResponse.ofRun(after, mode, true);
     }
 
-    /** A new run: the function's own account and the member accounts, each from its first key. */
+    /**
+     * A new run: the function's own account, the member accounts, and the ACTIVE accounts under the
+     * OUs as Organizations lists them now, each once and from its first key, the excluded ones left
+     * out. An OU that cannot be listed is in the run as failed, with why, from the start.
+     */
     private RunState newRun(ScheduledEvent event, String requestId) {
+        String runId = sweepId(event, requestId);
         String ownAccount = settings.memberRole().orElseThrow().ownAccount();
-        List<String> accounts = new ArrayList<>();
+        Set<String> accounts = new LinkedHashSet<>();
         accounts.add(ownAccount);
         accounts.addAll(settings.memberAccounts());
-        return RunState.start(sweepId(event, requestId), clock.instant(), ownAccount, accounts, List.of());
+        List<AccountRun> unlisted = new ArrayList<>();
+        Map<String, String> notActive = Map.of();
+        if (!settings.organizationUnits().isEmpty()) {
+            AccountDiscovery.Discovered found = discovery.get().accountsUnder(settings.organizationUnits());
+            accounts.addAll(found.active());
+            notActive = found.notActive();
+            found.failed().forEach((parent, why) -> unlisted.add(AccountRun.failed(parent, why, Map.of(), 0)));
+        }
+        List<String> excluded = accounts.stream().filter(settings.excludedAccounts()::contains).toList();
+        accounts.removeAll(excluded);
+        log.inRun(Optional.of(runId), Optional.empty());
+        log.runStarted(runId, List.copyOf(accounts), settings.organizationUnits(), notActive, excluded, requestId);
+        return RunState.start(runId, clock.instant(), ownAccount, List.copyOf(accounts), unlisted);
     }
 
     /**

@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import io.kmstagenforcer.SweepHandler.Collaborators;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.KmsClientFactory;
+import io.kmstagenforcer.org.AccountDiscovery;
 import io.kmstagenforcer.localrun.EmbeddedMetricExtraction;
 import io.kmstagenforcer.sweep.FakeKms;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -66,6 +68,7 @@ class SweepRunTest {
     private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
     private final List<byte[]> runContinuations = new CopyOnWriteArrayList<>();
     private InProcessAccountSweeps accountSweeps;
+    private AccountDiscovery.Discovered discovered = new AccountDiscovery.Discovered(List.of(), Map.of(), Map.of());
     private RuntimeException continuationRefusal;
 
     @BeforeEach
@@ -236,6 +239,47 @@ class SweepRunTest {
         assertTrue(e.getMessage().contains("SWEEP_CONCURRENCY") && e.getMessage().contains(value), e::getMessage);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ORGANIZATION_UNIT_IDS | ou-abcd             | OU ids",
+        "ORGANIZATION_UNIT_IDS | 444455556666        | OU ids",
+        "EXCLUDED_ACCOUNT_IDS  | 4444-5555-6666      | account IDs",
+        "ORGANIZATION_ROLE_ARN | org-reader          | IAM role ARN"})
+    void anOrganizationSettingThatIsNotWhatItNamesFailsInitialisationNamingTheVariable(String variable, String value, String expected) {
+        environment.put(variable, value);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::handler);
+
+        assertTrue(e.getMessage().startsWith(variable) && e.getMessage().contains(expected) && e.getMessage().contains(value), e::getMessage);
+    }
+
+    @Test
+    void organizationUnitsNeedARunToBeFoundAt() {
+        environment.put("ORGANIZATION_UNIT_IDS", "ou-abcd-12345678");
+        environment.put("SWEEP_CONCURRENCY", "1");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::handler);
+
+        assertTrue(e.getMessage().contains("SWEEP_CONCURRENCY of 2 or more"), e::getMessage);
+    }
+
+    @Test
+    void aRunSweepsTheAccountsFoundUnderItsOusOnceEachButNeverAnExcludedOne() {
+        environment.put("ORGANIZATION_UNIT_IDS", "ou-abcd-12345678");
+        environment.put("MEMBER_ACCOUNT_IDS", MEMBERS.get(0));
+        environment.put("EXCLUDED_ACCOUNT_IDS", MEMBERS.get(2));
+        kms.values().forEach(keys -> keys.key("k0", Map.of()));
+        discovered = new AccountDiscovery.Discovered(List.of(MEMBERS.get(0), MEMBERS.get(1), MEMBERS.get(2)),
+                Map.of(MEMBERS.get(3), "SUSPENDED"), Map.of());
+
+        handler().handleRequest(scheduled(), context(900));
+
+        assertEquals(List.of(OWN, MEMBERS.get(0), MEMBERS.get(1)), accountSweeps.accounts().stream().sorted().toList());
+        assertEquals(Map.of(), kms.get(MEMBERS.get(2)).tagsOf("k0"), "excluded");
+        assertEquals(Map.of(), kms.get(MEMBERS.get(3)).tagsOf("k0"), "suspended");
+        assertEquals(3, count(lines("sweep-run").get(0).get("accounts"), "total"));
+    }
+
     @Test
     void withoutMemberAccountsAConcurrencyAboveOneSweepsTheOwnAccountInOneChainAsBefore() {
         environment.remove("MEMBER_ROLE_NAME");
@@ -266,6 +310,7 @@ class SweepRunTest {
                     runContinuations.add(payload);
                 })
                 .withAccountSweeps(accountSweeps)
+                .withAccountDiscovery(parents -> discovered)
                 .withTime(duration -> nanos.addAndGet(Math.max(0, duration.toNanos())), () -> nanos.addAndGet(1_000))
                 .withClock(new Clock() {
                     @Override

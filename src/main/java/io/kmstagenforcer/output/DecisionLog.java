@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,6 +93,26 @@ public final class DecisionLog implements ReplacementLog {
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
         writeLine(SweepSummaryJson.line(summary, policy, kept(level), clock.instant(), requestId, runAccount));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant(), kept(LogLevel.INFO)));
+    }
+
+    /**
+     * Which accounts a run covers, written when it starts: {@code {"type":"sweep-run-start","runId":...,
+     * "accounts":[...],"organizationUnits":[...],"notActive":{account: state},"excluded":[...]}}, so that
+     * an account that joined or left an OU since the last run can be seen joining or leaving the sweep.
+     */
+    public void runStarted(String id, List<String> accounts, List<String> organizationUnits, Map<String, String> notActive,
+            List<String> excluded, String requestId) {
+        writeLine(new JsonObjectWriter()
+                .string("timestamp", clock.instant().toString())
+                .string("level", kept(LogLevel.INFO).name())
+                .string("type", "sweep-run-start")
+                .string("requestId", requestId)
+                .string("runId", id)
+                .strings("accounts", accounts)
+                .strings("organizationUnits", organizationUnits)
+                .stringMap("notActive", notActive)
+                .strings("excluded", excluded)
+                .toBytes());
     }
 
     /**

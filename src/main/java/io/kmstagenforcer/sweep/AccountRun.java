@@ -58,11 +58,11 @@ public record AccountRun(String target, Status status, Map<String, Long> counts,
         counts = Collections.unmodifiableMap(kept);
     }
 
-    static AccountRun failed(String target, String reason, Map<String, Long> counts, int invocations) {
+    public static AccountRun failed(String target, String reason, Map<String, Long> counts, int invocations) {
         return new AccountRun(target, Status.FAILED, counts, Optional.of(reason), invocations);
     }
 
-    static AccountRun neverFinished(String target, String reason, Map<String, Long> counts, int invocations) {
+    public static AccountRun neverFinished(String target, String reason, Map<String, Long> counts, int invocations) {
         return new AccountRun(target, Status.NEVER_FINISHED, counts, Optional.of(reason), invocations);
     }
 }

@@ -8,6 +8,9 @@ import io.kmstagenforcer.FakeContext;
 import io.kmstagenforcer.InProcessAccountSweeps;
 import io.kmstagenforcer.SweepHandler;
 import io.kmstagenforcer.SweepResponse;
+import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.org.AccountDiscovery;
+import io.kmstagenforcer.org.OrganizationAccounts;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
@@ -60,6 +63,7 @@ class OrganizationSweepIT {
     private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
     private final Map<String, String> environment = new LinkedHashMap<>();
     private InProcessAccountSweeps accountSweeps;
+    private AccountDiscovery discovery;
 
     @BeforeEach
     void start() {
@@ -113,6 +117,88 @@ class OrganizationSweepIT {
                 .filter(member -> member.getValue().get("status").requiredString().equals("done")).map(Map.Entry::getKey).toList()));
     }
 
+    @Test
+    void theActiveAccountsUnderAnOuAndTheOusUnderItAreFoundTheSuspendedApartAndAnOuThatDoesNotExistIsNamed() {
+        MotoOrganization org = MotoOrganization.create(MOTO.endpoint());
+        String prod = org.organizationalUnit(org.root(), "prod");
+        String team = org.organizationalUnit(prod, "team");
+        String dev = org.organizationalUnit(org.root(), "dev");
+        String inProd = org.account(prod, "prod-app");
+        String inTeam = org.account(team, "team-app");
+        String closed = org.account(prod, "prod-old");
+        org.close(closed);
+        org.account(dev, "dev-app");
+        String missing = "ou-zzzz-zzzzzzzz";
+
+        AccountDiscovery.Discovered found = directDiscovery().accountsUnder(List.of(prod, missing));
+
+        assertEquals(Set.of(inProd, inTeam), Set.copyOf(found.active()), "the OU's accounts and its child OU's, not dev's");
+        assertEquals(Map.of(closed, "SUSPENDED"), found.notActive());
+        assertEquals(Set.of(missing), found.failed().keySet());
+        assertTrue(found.failed().get(missing).contains("ListAccountsForParent of " + missing + " answered ParentNotFoundException"),
+                found.failed()::toString);
+    }
+
+    @Test
+    void throughARoleInTheManagementAccountTheAccountsAreListedWithItsSessionAndARoleThatCannotBeAssumedNamesEachOu() {
+        MotoOrganization org = MotoOrganization.create(MOTO.endpoint());
+        String prod = org.organizationalUnit(org.root(), "prod");
+        String account = org.account(prod, "prod-app");
+        String roleArn = "arn:aws:iam::" + MotoKeys.ACCOUNT + ":role/kms-tag-enforcer-org-reader";
+        Map<String, String> endpoints = Map.of("AWS_ENDPOINT_URL_ORGANIZATIONS", MOTO.endpoint().toString());
+
+        AccountDiscovery.Discovered withRole = OrganizationAccounts.inPartitionOf(MotoKeys.HOME_REGION, endpoints, Optional.of(roleArn),
+                FUNCTION, http, RecordingKmsClients.TEST_CREDENTIALS).accountsUnder(List.of(prod));
+        sts.denyAssumeRoleOf(roleArn);
+        AccountDiscovery.Discovered refused = OrganizationAccounts.inPartitionOf(MotoKeys.HOME_REGION, endpoints, Optional.of(roleArn),
+                FUNCTION, http, RecordingKmsClients.TEST_CREDENTIALS).accountsUnder(List.of(prod, org.root()));
+
+        assertEquals(List.of(account), withRole.active());
+        assertEquals(roleArn, sts.requests().get(0).get("RoleArn"));
+        assertEquals(List.of(), refused.active());
+        assertEquals(Set.of(prod, org.root()), refused.failed().keySet(), "every OU named, none dropped");
+        refused.failed().values().forEach(reason -> assertTrue(reason.contains("AssumeRole of " + roleArn + " answered AccessDenied"), reason));
+    }
+
+    @Test
+    void aRunSweepsTheAccountsFoundUnderItsOusLeavesOutTheExcludedAndNamesTheOuItCouldNotList() {
+        MotoOrganization org = MotoOrganization.create(MOTO.endpoint());
+        String prod = org.organizationalUnit(org.root(), "prod");
+        String swept = org.account(prod, "prod-app");
+        String excluded = org.account(prod, "prod-secret");
+        String closed = org.account(prod, "prod-old");
+        org.close(closed);
+        String sweptKey = createKeyIn(swept);
+        String excludedKey = createKeyIn(excluded);
+        String missing = "ou-zzzz-zzzzzzzz";
+        environment.remove("MEMBER_ACCOUNT_IDS");
+        environment.put("ORGANIZATION_UNIT_IDS", prod + "," + missing);
+        environment.put("EXCLUDED_ACCOUNT_IDS", excluded);
+        discovery = directDiscovery();
+
+        SweepResponse response = handler().handleRequest(EventLoader.loadScheduledEvent("events/scheduled-sweep.json"),
+                FakeContext.endingIn(Duration.ofMinutes(5)));
+
+        assertTrue(response.complete(), response::toString);
+        assertEquals(Set.of(MotoKeys.ACCOUNT, swept), Set.copyOf(accountSweeps.accounts()));
+        assertEquals("unassigned", tagsIn(swept, sweptKey).get("CostCenter"));
+        assertEquals(Map.of(), tagsIn(excluded, excludedKey), "an excluded account is never touched");
+        JsonField start = lines("sweep-run-start").get(0);
+        assertEquals(List.of(MotoKeys.ACCOUNT, swept), start.get("accounts").elements().stream().map(JsonField::requiredString).toList());
+        assertEquals(List.of(excluded), start.get("excluded").elements().stream().map(JsonField::requiredString).toList());
+        assertEquals("SUSPENDED", start.get("notActive").get(closed).requiredString());
+        JsonField rollUp = lines("sweep-run").get(0);
+        assertEquals("failed", rollUp.get("byAccount").get(missing).get("status").requiredString());
+        assertTrue(rollUp.get("byAccount").get(missing).get("reason").requiredString().contains("ParentNotFoundException"));
+        assertEquals(2L, rollUp.get("accounts").get("done").optionalLong().orElseThrow());
+        assertEquals(1L, rollUp.get("accounts").get("failed").optionalLong().orElseThrow());
+    }
+
+    private OrganizationAccounts directDiscovery() {
+        return new OrganizationAccounts(new SignedCall("organizations", "us-east-1", MOTO.endpoint(), http,
+                RecordingKmsClients.TEST_CREDENTIALS), duration -> { });
+    }
+
     /** A handler as a new container builds it: its own member sessions, its own pacer. */
     private SweepHandler handler() {
         MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
@@ -121,6 +207,7 @@ class OrganizationSweepIT {
         return new SweepHandler(SweepHandler.Collaborators.of(environment,
                         LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions))
                 .withAccountSweeps(accountSweeps)
+                .withAccountDiscovery(discovery)
                 .withContinuation((next, functionArn, payload) -> {
                     throw new AssertionError("a run this small needs no continuation");
                 })

@@ -311,8 +311,13 @@ class TemplateTest {
             assertNull(st.get("NotAction"), "no NotAction");
             assertNull(st.get("NotResource"), "no NotResource");
             assertNull(st.get("Condition"), "no conditions to reason about");
-            Set<Object> previous = actual.put(actionsOf(st), resourcesOf(st));
-            assertNull(previous, "duplicate statement for " + actionsOf(st));
+            assertTrue(st.get("Sid") != null, "each statement named: " + st);
+            // The member roles and the organisation's role: two statements, each under its own condition.
+            actual.merge(actionsOf(st), resourcesOf(st), (a, b) -> {
+                Set<Object> both = new java.util.HashSet<>(a);
+                both.addAll(b);
+                return both;
+            });
         }
         Map<Set<String>, Set<Object>> expected = new LinkedHashMap<>();
         expected.put(new TreeSet<>(KMS_ACTIONS), Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)));
@@ -323,7 +328,11 @@ class TemplateTest {
                 Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
         expected.put(new TreeSet<>(Set.of("lambda:InvokeFunction")), Set.of(
                 Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*")));
-        expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN)));
+        expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN),
+                ref("OrganizationRoleArn")));
+        expected.put(new TreeSet<>(Set.of("organizations:ListAccountsForParent", "organizations:ListChildren")), Set.of(
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*"),
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:organizations::*:root/o-*/r-*")));
         assertEquals(expected, actual);
     }
 
@@ -335,13 +344,38 @@ class TemplateTest {
             list(doc.get("Statement"), "Statement").stream().filter(st -> map(st, "statement").containsKey("Fn::If"))
                     .forEach(conditional::add);
         }
-        assertEquals(1, conditional.size(), "one conditional statement: " + conditional);
-        Map<String, Object> fnIf = map(conditional.get(0), "Fn::If statement");
-        assertEquals("HasMemberRole", list(fnIf.get("Fn::If"), "Fn::If").get(0));
+        List<Object> memberRole = conditional.stream()
+                .filter(st -> list(map(st, "Fn::If statement").get("Fn::If"), "Fn::If").get(0).equals("HasMemberRole")).toList();
+        assertEquals(1, memberRole.size(), "one statement under HasMemberRole: " + conditional);
+        Map<String, Object> fnIf = map(memberRole.get(0), "Fn::If statement");
         assertEquals(Set.of("sts:AssumeRole"), actionsOf(conditionalStatement(fnIf)));
         assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("MemberRoleName"), "")))),
                 map(template.get("Conditions"), "Conditions").get("HasMemberRole"));
         assertEquals("", parameter("MemberRoleName").get("Default"), "without a member role: this account only, as before");
+    }
+
+    @Test
+    void theOrganisationIsListedOnlyWithOrganizationUnitIdsHereWithoutARoleOrThroughItsRoleWithOne() {
+        Map<String, List<Set<String>>> byCondition = new LinkedHashMap<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
+            for (Object st : list(doc.get("Statement"), "Statement")) {
+                if (map(st, "statement").containsKey("Fn::If")) {
+                    Map<String, Object> fnIf = map(st, "Fn::If statement");
+                    byCondition.computeIfAbsent((String) list(fnIf.get("Fn::If"), "Fn::If").get(0), c -> new ArrayList<>())
+                            .add(actionsOf(conditionalStatement(fnIf)));
+                }
+            }
+        }
+        assertEquals(List.of(Set.of("organizations:ListAccountsForParent", "organizations:ListChildren")),
+                byCondition.get("ListsOrganizationItself"));
+        assertEquals(List.of(Set.of("sts:AssumeRole")), byCondition.get("AssumesOrganizationRole"));
+        Map<String, Object> conditions = map(template.get("Conditions"), "Conditions");
+        assertEquals(Map.of("Fn::And", List.of(Map.of("Condition", "HasOrganizationUnits"),
+                Map.of("Fn::Not", List.of(Map.of("Condition", "HasOrganizationRole"))))), conditions.get("ListsOrganizationItself"));
+        assertEquals(Map.of("Fn::And", List.of(Map.of("Condition", "HasOrganizationUnits"), Map.of("Condition", "HasOrganizationRole"))),
+                conditions.get("AssumesOrganizationRole"));
+        assertEquals("", parameter("OrganizationUnitIds").get("Default"), "no discovery unless asked for");
     }
 
     @ParameterizedTest
@@ -643,6 +677,9 @@ class TemplateTest {
         expected.put("MEMBER_ROLE_NAME", ref("MemberRoleName"));
         expected.put("MEMBER_EXTERNAL_ID", ref("MemberExternalId"));
         expected.put("MEMBER_ACCOUNT_IDS", ref("MemberAccountIds"));
+        expected.put("ORGANIZATION_UNIT_IDS", ref("OrganizationUnitIds"));
+        expected.put("EXCLUDED_ACCOUNT_IDS", ref("ExcludedAccountIds"));
+        expected.put("ORGANIZATION_ROLE_ARN", ref("OrganizationRoleArn"));
         expected.put("DEADLINE_RESERVE_MS", "1000");
         assertEquals(expected, environment(SWEEP));
     }
