@@ -225,8 +225,9 @@ class SweepRunTest {
             String reason = rollUp.get("byAccount").get(member).get("reason").requiredString();
             assertTrue(reason.contains("could not be started") && reason.contains("HTTP 500"), reason);
         }
-        assertEquals(1.0, EmbeddedMetricExtraction.metrics(logBytes.toString(StandardCharsets.UTF_8).lines().toList())
-                .get("KmsTagEnforcer/RunAccountsDone"));
+        Map<String, Double> metrics = EmbeddedMetricExtraction.metrics(logBytes.toString(StandardCharsets.UTF_8).lines().toList());
+        assertEquals(1.0, metrics.get("KmsTagEnforcer/RunAccountsDone"));
+        assertEquals(4.0, metrics.get("KmsTagEnforcer/RunAccountsNotDone"), "what SweepRunAccountsAlarm fires on");
     }
 
     @ParameterizedTest

@@ -60,6 +60,8 @@ public final class RunRollUpJson {
         metrics.put("RunAccountsDone", statuses.get(AccountRun.Status.DONE));
         metrics.put("RunAccountsFailed", statuses.get(AccountRun.Status.FAILED));
         metrics.put("RunAccountsNeverFinished", statuses.get(AccountRun.Status.NEVER_FINISHED));
+        // One figure for the alarm: an account (or OU) the run did not sweep to its end, for whatever reason.
+        metrics.put("RunAccountsNotDone", statuses.get(AccountRun.Status.FAILED) + statuses.get(AccountRun.Status.NEVER_FINISHED));
         metrics.put("RunKeysSeen", totals.getOrDefault("keysSeen", 0L));
         metrics.put("RunCompliant", totals.getOrDefault("compliant", 0L));
         metrics.put("RunRemediated", totals.getOrDefault("remediated", 0L));

@@ -847,7 +847,9 @@ class TemplateTest {
             assertNull(seen.put(what, e.getKey()), "two alarms on " + what);
         }
         assertEquals(Set.of("Errors of " + FUNCTION, "Rejected of " + FUNCTION, "Failed of " + FUNCTION,
-                "RuleDeadLetterQueue", "OnFailureQueue", "Errors of " + SWEEP, "Failed of " + SWEEP), seen.keySet());
+                "RuleDeadLetterQueue", "OnFailureQueue", "Errors of " + SWEEP, "Failed of " + SWEEP, "RunAccountsNotDone of " + SWEEP),
+                seen.keySet());
+        assertEquals("SweepRunAccountsAlarm", seen.get("RunAccountsNotDone of " + SWEEP));
         assertEquals("SweepErrorsAlarm", seen.get("Errors of " + SWEEP));
         assertEquals("SweepFailedAlarm", seen.get("Failed of " + SWEEP));
 
