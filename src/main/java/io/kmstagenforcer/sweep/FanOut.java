@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
@@ -134,7 +135,7 @@ public final class FanOut {
         Map<String, AccountRun> ended = new LinkedHashMap<>(run.finished());
         run.pending().forEach(pending -> ended.put(pending.account(),
                 AccountRun.neverFinished(pending.account(), why, pending.marker().totals(), pending.marker().invocation() - 1)));
-        return new RunState(run.runId(), run.invocation(), run.startedAt(), java.util.List.of(), ended, run.totals());
+        return new RunState(run.runId(), run.invocation(), run.startedAt(), List.of(), ended, run.totals());
     }
 
     private boolean roomForAnother(Deadline deadline) {
