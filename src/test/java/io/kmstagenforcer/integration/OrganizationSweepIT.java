@@ -11,6 +11,17 @@ import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.org.AccountDiscovery;
 import io.kmstagenforcer.org.OrganizationAccounts;
+import io.kmstagenforcer.localrun.LocalRuntime;
+import io.kmstagenforcer.sweep.AccountRun;
+import io.kmstagenforcer.sweep.AccountSweeps;
+import io.kmstagenforcer.sweep.FanOut;
+import io.kmstagenforcer.sweep.RunState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.LambdaKmsClients;
 import io.kmstagenforcer.kms.MemberRole;
@@ -197,6 +208,47 @@ class OrganizationSweepIT {
     private OrganizationAccounts directDiscovery() {
         return new OrganizationAccounts(new SignedCall("organizations", "us-east-1", MOTO.endpoint(), http,
                 RecordingKmsClients.TEST_CREDENTIALS), duration -> { });
+    }
+
+    /**
+     * An account's invocation as Lambda runs it: the packaged function under the real runtime
+     * ({@link LocalRuntime}, the template's SweepFunction) given the payload the coordinator builds,
+     * its response read back by the coordinator as the runtime serialised it.
+     */
+    @Test
+    void underTheLambdaRuntimeAnAccountInvocationAnswersWhatTheCoordinatorReads() {
+        String member = MEMBERS.get(0);
+        List<String> keys = List.of(createKeyIn(member), createKeyIn(member), createKeyIn(member));
+        Map<String, String> runtime = HandlerRuns.environment("AWS_ENDPOINT_URL_KMS", MOTO.endpoint().toString(),
+                "AWS_ENDPOINT_URL_STS", sts.endpoint().toString(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "ENFORCEMENT_MODE", "enforce", "ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
+                "MEMBER_EXTERNAL_ID", EXTERNAL_ID, "SWEEP_WRITES_PER_SECOND", "5");
+        List<String> stderr = new ArrayList<>();
+        FanOut coordinator = new FanOut((functionArn, payload) -> {
+            try {
+                LocalRuntime.Result result = LocalRuntime.invoke(runtime, List.of("--function", "SweepFunction", "--timeout", "60"),
+                        LocalRuntime.DEFAULT_TIMEOUT, Files.write(work.resolve("account-invocation.json"), payload));
+                stderr.add(result.stderr());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> response = (Map<String, Object>) JsonField.parse("the response", result.response()).plain();
+                return AccountSweeps.Answer.responded(response);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, 1, Clock.systemUTC(), duration -> { }, MotoKeys.HOME_REGION);
+
+        RunState after = coordinator.coordinate(RunState.start("run-under-runtime", Instant.now(), MotoKeys.ACCOUNT, List.of(member),
+                List.of()), () -> Duration.ofMinutes(5), "arn:aws:lambda:us-east-1:" + MotoKeys.ACCOUNT + ":function:SweepFunction",
+                account -> { });
+
+        AccountRun run = after.finished().get(member);
+        assertEquals(AccountRun.Status.DONE, run.status(), () -> run + "\n" + stderr);
+        assertEquals(3L, run.counts().get("keysSeen"));
+        assertEquals(3L, run.counts().get("remediated"));
+        assertEquals(3L, after.totals().get("calls.TagResource"), "the invocation's own counts, read back as the run's");
+        keys.forEach(key -> assertEquals("unassigned", tagsIn(member, key).get("CostCenter"), key));
+        assertTrue(stderr.get(0).contains("\"runId\":\"run-under-runtime\"") && stderr.get(0).contains("\"account\":\"" + member + "\""),
+                "the account's summary line names the run and the account");
     }
 
     /** A handler as a new container builds it: its own member sessions, its own pacer. */
