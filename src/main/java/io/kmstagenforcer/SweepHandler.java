@@ -258,6 +258,7 @@ public final class SweepHandler implements RequestHandler<ScheduledEvent, SweepR
             log.rollUp(cut, requestId);
             return SweepResponse.ofRun(cut, mode, false);
         }
+        log.runHandedOn(after, requestId);
         return SweepResponse.ofRun(after, mode, true);
     }
 

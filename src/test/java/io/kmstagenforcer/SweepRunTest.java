@@ -199,6 +199,10 @@ class SweepRunTest {
 
         assertTrue(first.continues(), first::toString);
         assertEquals(List.of(), lines("sweep-run"), "no roll-up while accounts are pending");
+        JsonField progress = lines("sweep-run-progress").get(0);
+        assertEquals(first.sweepId(), progress.get("runId").requiredString());
+        assertEquals(1, count(progress, "accountsEnded"));
+        assertEquals(4, count(progress, "accountsPending"));
         SweepResponse second = handler().handleRequest(load(runContinuations.get(0)), context(900));
 
         assertTrue(second.complete(), second::toString);

@@ -116,6 +116,24 @@ public final class DecisionLog implements ReplacementLog {
     }
 
     /**
+     * A run's coordinator handing the run to its next invocation: {@code {"type":"sweep-run-progress",
+     * "runId":...,"invocation":n,"accountsEnded":...,"accountsPending":...}}, so that each of its
+     * invocations says where the run stands.
+     */
+    public void runHandedOn(RunState run, String requestId) {
+        writeLine(new JsonObjectWriter()
+                .string("timestamp", clock.instant().toString())
+                .string("level", kept(LogLevel.INFO).name())
+                .string("type", "sweep-run-progress")
+                .string("requestId", requestId)
+                .string("runId", run.runId())
+                .number("invocation", run.invocation())
+                .number("accountsEnded", run.finished().size())
+                .number("accountsPending", run.pending().size())
+                .toBytes());
+    }
+
+    /**
      * A run's roll-up (once, when its last account has ended) and its metrics, kept whatever the
      * configured level. A warning when an account failed or never finished, or a key failed.
      */

@@ -1,7 +1,6 @@
 package io.kmstagenforcer.org;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kmstagenforcer.aws.SignedCall;
