@@ -651,6 +651,112 @@ def sweep(h, kms, proxy, keys_n, rate):
     }
 
 
+# The organisation sweep (--only org-sweep): accounts on moto, each with keys in a region of the section's own.
+ORG_SERIAL_REGION = "ap-southeast-2"
+ORG_FANNED_REGION = "ca-central-1"
+ORG_MEMBER_ROLE = "kms-tag-enforcer-member"
+
+
+def account_kms(endpoint, account, region):
+    """A KMS client acting in `account` (moto: a session from AssumeRole acts in the role's account)."""
+    import boto3
+    if account == ACCOUNT:
+        return boto3.client("kms", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    c = sts.assume_role(RoleArn="arn:aws:iam::%s:role/KeyAdmins" % account, RoleSessionName="alice")["Credentials"]
+    return boto3.client("kms", endpoint_url=endpoint, region_name=region, aws_access_key_id=c["AccessKeyId"],
+                        aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+
+
+def org_fleet(endpoint, accounts, keys_n, region):
+    """keys_n keys in each account in `region`, a quarter with only their creator's tags (one TagResource each), shuffled;
+    returns {arn: kind}."""
+    creator_only = {key: COMPLIANT_TAGS[key] for key in ("Owner", "CreatedBy")}
+    kinds = {}
+    for n, account in enumerate(accounts):
+        client = account_kms(endpoint, account, region)
+        plan = ["missing"] * (keys_n // 4) + ["compliant"] * (keys_n - keys_n // 4)
+        random.Random(n).shuffle(plan)
+
+        def create(kind):
+            tags = creator_only if kind == "missing" else COMPLIANT_TAGS
+            return client.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="benchmark org sweep",
+                                     Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()])["KeyMetadata"]["Arn"]
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            for arn, kind in zip(pool.map(create, plan), plan):
+                kinds[arn] = kind
+    return kinds
+
+
+def org_sweep_once(endpoint, proxy, accounts, region, rate, concurrency):
+    """One scheduled sweep over `accounts` in `region` (scripts/bench/OrgSweepBench: the function's handler in one JVM,
+    account invocations on threads), through the counting proxy. Returns (wall ms, log lines, requests)."""
+    proxy.take()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_ENDPOINT_URL_KMS": proxy.url, "AWS_ENDPOINT_URL_STS": endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region, "LAMBDA_TASK_ROOT": TASK_ROOT,
+                "AWS_LAMBDA_FUNCTION_NAME": "bench-SweepFunction", "ENFORCEMENT_MODE": "enforce",
+                "ENFORCER_ACCOUNT_ID": ACCOUNT, "MEMBER_ROLE_NAME": ORG_MEMBER_ROLE,
+                "MEMBER_ACCOUNT_IDS": ",".join(a for a in accounts if a != ACCOUNT),
+                "SWEEP_WRITES_PER_SECOND": str(rate), "SWEEP_CONCURRENCY": str(concurrency)})
+    java = shutil.which("java") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+    cmd = [java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+           "-cp", os.pathsep.join([os.path.join(BENCH, "orgsweep"), TASK_ROOT, os.path.join(TASK_ROOT, "lib", "*")]),
+           "bench.OrgSweepBench"]
+    proc, out, err = run_child(cmd, env, timeout=900)
+    requests = proxy.take()
+    result = next((json.loads(l[len("RESULT "):]) for l in out.splitlines() if l.startswith("RESULT ")), None)
+    if proc.returncode != 0 or result is None or not result["complete"]:
+        sys.stderr.write(err[-4000:] + out[-4000:])
+        raise SystemExit("benchmark: the org sweep (SWEEP_CONCURRENCY=%d) did not complete" % concurrency)
+    lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    return result["wallMs"], lines, requests
+
+
+def org_sweep(endpoint, proxy, accounts_n, keys_n, rate):
+    """The same organisation swept serially (SWEEP_CONCURRENCY 1: one chain, account after account) and fanned out
+    (SWEEP_CONCURRENCY accounts + 1: every account at once, each at its own pace): wall time, keys/s, the peak writes
+    per second of each account (the pacer's own count, and at the proxy), and KMS calls per key against the floor."""
+    accounts = [ACCOUNT] + ["%012d" % (210000000000 + i) for i in range(1, accounts_n)]
+    runs = []
+    for label, region, concurrency in (("serial", ORG_SERIAL_REGION, 1), ("fanned out", ORG_FANNED_REGION, accounts_n + 1)):
+        kinds = org_fleet(endpoint, accounts, keys_n, region)
+        log("org-sweep: %d accounts x %d keys in %s; sweeping %s (SWEEP_CONCURRENCY=%d) at %s writes/s" % (
+            accounts_n, keys_n, region, label, concurrency, rate))
+        wall_ms, lines, requests = org_sweep_once(endpoint, proxy, accounts, region, rate, concurrency)
+        fixed = [a for a, k in kinds.items() if k == "missing"]
+        unfixed = [a for a in fixed if not set(COMPLIANT_TAGS) <= set(
+            t["TagKey"] for t in account_kms(endpoint, a.split(":")[4], region).list_resource_tags(KeyId=a)["Tags"])]
+        if unfixed:
+            raise SystemExit("benchmark: the %s org sweep left %d keys non-compliant" % (label, len(unfixed)))
+        ops = collections.Counter(r.op for r in requests)
+        writes_by_account = collections.defaultdict(list)
+        for r in requests:
+            if r.op in ("TagResource", "UntagResource") and r.key and r.key.startswith("arn:"):
+                writes_by_account[r.key.split(":")[4]].append(r.t)
+        summaries = [l for l in lines if l.get("type") == "sweep-summary"]
+        pacer_peak = {}
+        for summary in summaries:
+            account = summary.get("account", "all (one chain)")
+            pacer_peak[account] = max(pacer_peak.get(account, 0), summary["peakWritesPerSecond"])
+        roll_up = next((l for l in lines if l.get("type") == "sweep-run"), None)
+        keys = len(kinds)
+        runs.append({
+            "mode": label, "concurrency": concurrency, "accounts": accounts_n, "keysPerAccount": keys_n, "keys": keys,
+            "toFix": len(fixed), "rate": rate, "wallMs": wall_ms, "keysPerSecond": keys / (wall_ms / 1000.0),
+            "ops": dict(ops), "callsPerKey": {op: n / float(keys) for op, n in ops.items()},
+            "peakAtProxyByAccount": {a: peak_in_any_second(sorted(t)) for a, t in sorted(writes_by_account.items())},
+            "gapMsAtProxy": stats([(b - a) * 1000 for t in writes_by_account.values() for a, b in zip(sorted(t), sorted(t)[1:])]),
+            "pacerPeak": pacer_peak, "accountInvocations": len(summaries),
+            "rollUp": None if roll_up is None else {"accounts": roll_up["accounts"], "durationMs": roll_up["durationMs"]},
+            "pacingFloorPerAccountSeconds": (keys_n // 4 - 1) / float(rate),
+        })
+        log("org-sweep %s: %d keys in %d ms (%.1f keys/s)" % (label, keys, wall_ms, runs[-1]["keysPerSecond"]))
+    return {"runs": runs}
+
+
 def package_size():
     """Zip target/lambda as `sam build` + deploy package it (classes at the root, lib/*.jar)."""
     out = os.path.join(BENCH, "function.zip")
@@ -849,6 +955,31 @@ def markdown(res):
             fmt(g.get("min"), 1), fmt(g.get("median"), 1), fmt(g.get("max"), 1)))
         out.append("| the summary's `writeRateAtEnd` | %s |" % w["writeRateAtEnd"])
         out.append("")
+    if "org-sweep" in res:
+        runs = res["org-sweep"]["runs"]
+        r0 = runs[0]
+        out.append("**(g) Organisation sweep**: %d accounts x %d keys (a quarter with only their creator's tags: "
+                   "DescribeKey + one TagResource each) on moto, `SWEEP_WRITES_PER_SECOND`=%s, swept serially and fanned out "
+                   "(scripts/bench/OrgSweepBench: the function's handler, KMS clients and member sessions in one JVM; a run's "
+                   "account invocations on threads, as warm containers), through the counting proxy:" % (
+                       r0["accounts"], r0["keysPerAccount"], r0["rate"]))
+        out.append("")
+        out.append("| measure | %s |" % " | ".join("%s (SWEEP_CONCURRENCY=%d)" % (r["mode"], r["concurrency"]) for r in runs))
+        out.append("|---|%s" % ("---:|" * len(runs)))
+        out.append("| wall time | %s |" % " | ".join("%s ms" % fmt(r["wallMs"]) for r in runs))
+        out.append("| **throughput** | %s |" % " | ".join("**%s keys/s**" % fmt(r["keysPerSecond"], 1) for r in runs))
+        out.append("| pacing floor of one account: (writes - 1) / rate | %s |" % " | ".join(
+            "%s s" % fmt(r["pacingFloorPerAccountSeconds"], 1) for r in runs))
+        out.append("| account invocations (summaries) | %s |" % " | ".join(str(r["accountInvocations"]) for r in runs))
+        out.append("| peak writes/s of any account: pacer's own count | %s |" % " | ".join(
+            str(max(r["pacerPeak"].values())) for r in runs))
+        out.append("| peak writes/s of any account: at the proxy | %s |" % " | ".join(
+            str(max(r["peakAtProxyByAccount"].values())) for r in runs))
+        out.append("| gap between one account's writes at the proxy: min / median | %s |" % " | ".join(
+            "%s / %s ms" % (fmt(r["gapMsAtProxy"].get("min"), 1), fmt(r["gapMsAtProxy"].get("median"), 1)) for r in runs))
+        for op in ("ListResourceTags", "DescribeKey", "TagResource", "UntagResource", "ListKeys", "ListAliases"):
+            out.append("| %s per key | %s |" % (op, " | ".join(fmt(r["callsPerKey"].get(op, 0), 3) for r in runs)))
+        out.append("")
     return "\n".join(out)
 
 
@@ -869,6 +1000,10 @@ def prepare(args):
     javac = shutil.which("javac") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin", "javac")
     subprocess.run([javac, "--release", "17", "-cp", os.path.join(lib, core[0]), "-d", trivial,
                     os.path.join(src, "TrivialHandler.java")], check=True)
+    org = os.path.join(BENCH, "orgsweep")
+    shutil.rmtree(org, ignore_errors=True)
+    subprocess.run([javac, "--release", "17", "-cp", os.pathsep.join([TASK_ROOT, os.path.join(lib, "*")]), "-d", org,
+                    os.path.join(src, "OrgSweepBench.java")], check=True)
     floor = os.path.join(BENCH, "floor")
     shutil.rmtree(floor, ignore_errors=True)
     subprocess.run([javac, "--release", "17", "-cp", os.path.join(lib, "*"), "-d", floor,
@@ -907,8 +1042,11 @@ def main():
     ap.add_argument("--sweep-keys", type=int, default=500, help="keys the sweep section sweeps")
     ap.add_argument("--sweep-rate", type=float, default=5.0, help="SWEEP_WRITES_PER_SECOND of the sweep section (0.1 to 5)")
     ap.add_argument("--scope-keys", type=int, default=36, help="keys the scopes section sweeps")
+    ap.add_argument("--org-accounts", type=int, default=6, help="accounts of the org-sweep section (at least 5)")
+    ap.add_argument("--org-keys", type=int, default=40, help="keys per account of the org-sweep section (at least 40)")
+    ap.add_argument("--org-rate", type=float, default=2.0, help="SWEEP_WRITES_PER_SECOND of the org-sweep section (the default)")
     ap.add_argument("--only", default="cold,snap,warm,calls,scopes,sweep,package",
-                    help="comma-separated sections: cold,snap,warm,calls,scopes,sweep,package")
+                    help="comma-separated sections: cold,snap,warm,calls,scopes,sweep,package,org-sweep (not in the default list)")
     ap.add_argument("--json", default=os.path.join(BENCH, "results.json"))
     args = ap.parse_args()
     sections = set(args.only.split(","))
@@ -942,7 +1080,7 @@ def main():
         if "warm" in sections:
             res["warm"] = warm(h, kms, files, endpoint, args.events, args.warmup)
             rss["enforcer, after %d warm events" % (args.events + 2 * args.warmup)] = res["warm"]["enforcer"]["maxMemoryUsedMB"]
-        if sections & {"calls", "scopes", "sweep"}:
+        if sections & {"calls", "scopes", "sweep", "org-sweep"}:
             proxy = CountingProxy(endpoint)
         if "calls" in sections:
             res["calls"] = kms_calls(h, kms, files, proxy)
@@ -950,6 +1088,8 @@ def main():
             res["scopes"] = scopes(h, kms, files, proxy, args.scope_keys, args.sweep_rate)
         if "sweep" in sections:
             res["sweep"] = sweep(h, kms, proxy, args.sweep_keys, args.sweep_rate)
+        if "org-sweep" in sections:
+            res["org-sweep"] = org_sweep(endpoint, proxy, args.org_accounts, args.org_keys, args.org_rate)
         if rss:
             res["rss"] = rss
         if "package" in sections:

@@ -44,7 +44,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  */
 record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNamespace, String functionName, LogLevel logLevel,
         Optional<String> region, EnforcerIdentity identity, double sweepWritesPerSecond, Optional<MemberRole> memberRole,
-        List<String> memberAccounts, Duration timeToAnswer) {
+        List<String> memberAccounts, Duration timeToAnswer, int sweepConcurrency, List<String> organizationUnits,
+        List<String> excludedAccounts, Optional<String> organizationRoleArn) {
     /** The inline policy: when set (not blank) it wins over the policy file, for stacks that need their own. */
     static final String TAG_POLICY = "TAG_POLICY";
     /** The policy file to read when TAG_POLICY is empty, relative to the package root; default tag-policy.json. */
@@ -84,6 +85,21 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     /** {@code true}: a Security Hub finding per key, in the key's own account; empty or {@code false}: none. */
     static final String SECURITY_HUB_FINDINGS = "SECURITY_HUB_FINDINGS";
     private static final Pattern EVENT_BUS = Pattern.compile("[\\w.\\-/]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.\\-/]{1,256}");
+    /**
+     * How many sweep invocations run at once (the template sets the function's reserved concurrency to
+     * the same number): 1, the default, sweeps every account in turn in one chain of invocations; N
+     * from 2 on is a run whose coordinator sweeps N - 1 accounts at once, each in an invocation of its own.
+     */
+    static final String SWEEP_CONCURRENCY = "SWEEP_CONCURRENCY";
+    static final int MAX_SWEEP_CONCURRENCY = 1000;
+    /** OUs (or the root) whose accounts, nested OUs included, a run sweeps besides MEMBER_ACCOUNT_IDS; comma-separated. */
+    static final String ORGANIZATION_UNIT_IDS = "ORGANIZATION_UNIT_IDS";
+    /** Accounts a run never sweeps, whether listed or found under an OU; comma-separated. */
+    static final String EXCLUDED_ACCOUNT_IDS = "EXCLUDED_ACCOUNT_IDS";
+    /** The role in the management (or delegated administrator) account that lists the OUs' accounts; empty: the function's own credentials. */
+    static final String ORGANIZATION_ROLE_ARN = "ORGANIZATION_ROLE_ARN";
+    private static final Pattern PARENT_ID = Pattern.compile("ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32}");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
 
@@ -109,7 +125,77 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
                 sweepWritesPerSecond(environment.get(SWEEP_WRITES_PER_SECOND)),
                 memberRole,
                 memberAccounts(environment.get(MEMBER_ACCOUNT_IDS), memberRole),
-                timeToAnswer(environment.get(DEADLINE_RESERVE_MS)));
+                timeToAnswer(environment.get(DEADLINE_RESERVE_MS)),
+                sweepConcurrency(environment.get(SWEEP_CONCURRENCY)),
+                organizationUnits(environment, memberRole),
+                ids(EXCLUDED_ACCOUNT_IDS, environment.get(EXCLUDED_ACCOUNT_IDS), ACCOUNT_ID, "account IDs (12 digits)"),
+                organizationRoleArn(environment.get(ORGANIZATION_ROLE_ARN)));
+    }
+
+    /** The OUs, validated: they need the member role (to reach their accounts) and a run (SWEEP_CONCURRENCY 2 or more) to find them at. */
+    private static List<String> organizationUnits(Map<String, String> environment, Optional<MemberRole> memberRole) {
+        List<String> parents = ids(ORGANIZATION_UNIT_IDS, environment.get(ORGANIZATION_UNIT_IDS), PARENT_ID,
+                "OU ids (ou-xxxx-xxxxxxxx) or the root's (r-xxxx)");
+        if (!parents.isEmpty() && memberRole.isEmpty()) {
+            throw new IllegalArgumentException(ORGANIZATION_UNIT_IDS + " is set but " + MEMBER_ROLE_NAME
+                    + " is not: the sweep needs the member role to reach those accounts");
+        }
+        if (!parents.isEmpty() && sweepConcurrency(environment.get(SWEEP_CONCURRENCY)) < 2) {
+            throw new IllegalArgumentException(ORGANIZATION_UNIT_IDS + " needs " + SWEEP_CONCURRENCY
+                    + " of 2 or more: a run finds the OUs' accounts when it starts");
+        }
+        return parents;
+    }
+
+    private static List<String> ids(String variable, String value, Pattern pattern, String what) {
+        List<String> ids = new ArrayList<>();
+        for (String part : (value == null ? "" : value).split(",")) {
+            String id = part.trim();
+            if (id.isEmpty()) {
+                continue;
+            }
+            if (!pattern.matcher(id).matches()) {
+                throw new IllegalArgumentException(variable + " must be " + what + " separated by commas, not \"" + id + "\"");
+            }
+            if (!ids.contains(id)) {
+                ids.add(id);
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    private static Optional<String> organizationRoleArn(String value) {
+        String arn = value == null ? "" : value.trim();
+        if (arn.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!ROLE_ARN.matcher(arn).matches()) {
+            throw new IllegalArgumentException(ORGANIZATION_ROLE_ARN + " must be an IAM role ARN (arn:aws:iam::123456789012:role/name), not \""
+                    + arn + "\"");
+        }
+        return Optional.of(arn);
+    }
+
+    /** How many accounts a run sweeps at once: none for a single chain (concurrency 1), else all but the coordinator's slot. */
+    int accountsAtOnce() {
+        return sweepConcurrency - 1;
+    }
+
+    private static int sweepConcurrency(String value) {
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        int concurrency;
+        try {
+            concurrency = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            concurrency = 0;
+        }
+        if (concurrency < 1 || concurrency > MAX_SWEEP_CONCURRENCY) {
+            throw new IllegalArgumentException(SWEEP_CONCURRENCY + " must be a whole number from 1 to " + MAX_SWEEP_CONCURRENCY
+                    + " (sweep invocations at once), not \"" + value + "\"");
+        }
+        return concurrency;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
 /**
  * One AWS API call made without the service's SDK module (those weigh megabytes for a call or two):
  * the SDK's own SigV4 signer, the function's URLConnection client and the runtime's credentials.
- * Used for Lambda's Invoke (the sweep's continuation) and for the Resource Groups Tagging API's
+ * Used for Lambda's Invoke (the sweep's continuation, and a run's account sweeps) and for the Resource Groups Tagging API's
  * ListRequiredTags.
  *
  * <p>The endpoint follows the SDK's convention: {@code AWS_ENDPOINT_URL_<SERVICE>}, else
@@ -40,7 +41,17 @@ public final class SignedCall {
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /** What the service answered: its status, its error type (the {@code x-amzn-ErrorType} header, namespace and details cut off) and its body. */
-    public record Answer(int status, Optional<String> errorType, String body) {
+    public record Answer(int status, Optional<String> errorType, String body, Map<String, List<String>> headers) {
+        public Answer(int status, Optional<String> errorType, String body) {
+            this(status, errorType, body, Map.of());
+        }
+
+        /** The first value of a response header, its name in any case. */
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                    .flatMap(entry -> entry.getValue().stream()).findFirst();
+        }
+
         /** The body, cut to a length fit for a message. */
         public String shortBody() {
             return body.length() <= 300 ? body : body.substring(0, 300) + "...";
@@ -125,7 +136,8 @@ public final class SignedCall {
                 .build()).call();
         String body = body(response);
         return new Answer(response.httpResponse().statusCode(),
-                response.httpResponse().firstMatchingHeader("x-amzn-ErrorType").map(SignedCall::errorName), body);
+                response.httpResponse().firstMatchingHeader("x-amzn-ErrorType").map(SignedCall::errorName), body,
+                response.httpResponse().headers());
     }
 
     /** {@code x-amzn-ErrorType} may carry a namespace before {@code #} and details after {@code :}. */

@@ -77,6 +77,43 @@ public final class JsonField {
         return parse(what, document.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The value as the Lambda runtime deserialises JSON into a {@code Map<String, Object>}: objects as
+     * maps (in order), arrays as lists, whole numbers as Long, other numbers as Double, strings,
+     * booleans, and null for JSON null or an absent value.
+     */
+    public Object plain() {
+        return plain(node);
+    }
+
+    private static Object plain(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isObject()) {
+            java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+            value.asObject().forEach((name, member) -> map.put(name, plain(member)));
+            return map;
+        }
+        if (value.isArray()) {
+            java.util.List<Object> list = new java.util.ArrayList<>();
+            value.asArray().forEach(item -> list.add(plain(item)));
+            return list;
+        }
+        if (value.isNumber()) {
+            String number = value.asNumber();
+            try {
+                return Long.parseLong(number);
+            } catch (NumberFormatException e) {
+                return Double.parseDouble(number);
+            }
+        }
+        if (value.isBoolean()) {
+            return value.asBoolean();
+        }
+        return value.asString();
+    }
+
     public String path() {
         return path;
     }

@@ -5,6 +5,8 @@ import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
 import io.kmstagenforcer.enforce.ReplacementLog;
 import io.kmstagenforcer.policy.PolicyOrigin;
+import io.kmstagenforcer.sweep.AccountRun;
+import io.kmstagenforcer.sweep.RunState;
 import io.kmstagenforcer.sweep.SweepSummary;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,6 +46,9 @@ public final class DecisionLog implements ReplacementLog {
     private final List<ResultSink> sinks;
     /** The current invocation's: what the sinks' sends and retries must end before. */
     private volatile Deadline deadline = Deadline.NONE;
+    /** The run the current invocation belongs to, and the account it sweeps there: on its decision and summary lines. */
+    private volatile Optional<String> runId = Optional.empty();
+    private volatile Optional<String> runAccount = Optional.empty();
 
     /** @param policy the policy every decision and summary of this log applied: each line names it */
     public DecisionLog(OutputStream out, LogLevel threshold, EmbeddedMetrics metrics, Clock clock, PolicyOrigin policy) {
@@ -66,6 +71,16 @@ public final class DecisionLog implements ReplacementLog {
         this.deadline = invocation;
     }
 
+    /**
+     * The lines written from now on belong to run {@code id}: each decision line carries {@code runId},
+     * and a summary line {@code runId} and {@code account} (the account swept; empty for the coordinator).
+     * Empty: no run (an event, a sweep of one chain). Set at the start of each invocation.
+     */
+    public void inRun(Optional<String> id, Optional<String> account) {
+        this.runId = id;
+        this.runAccount = account;
+    }
+
     /** An event's decision line and its metrics, then its result sent to the sinks (each send after the line). */
     public void record(EnforcementResult result, String requestId) {
         decision(result, requestId);
@@ -81,9 +96,9 @@ public final class DecisionLog implements ReplacementLog {
     public void decision(EnforcementResult result, String requestId) {
         LogLevel level = WARNINGS.contains(result.outcome()) ? LogLevel.WARN : LogLevel.INFO;
         if (!result.previousValues().isEmpty()) {
-            writeLine(ResultJson.decisionLine(result, policy, kept(level), clock.instant(), requestId));
+            writeLine(ResultJson.decisionLine(result, policy, kept(level), clock.instant(), requestId, runId));
         } else if (threshold.includes(level)) {
-            writeLine(ResultJson.decisionLine(result, policy, level, clock.instant(), requestId));
+            writeLine(ResultJson.decisionLine(result, policy, level, clock.instant(), requestId, runId));
         }
         for (ResultSink sink : sinks) {
             report(sink.take(result, requestId, deadline));
@@ -124,8 +139,58 @@ public final class DecisionLog implements ReplacementLog {
         flushSinks();
         boolean endedShort = !summary.complete() && summary.continuation().isEmpty();
         LogLevel level = summary.keysFailed() > 0 || endedShort ? LogLevel.WARN : LogLevel.INFO;
-        writeLine(SweepSummaryJson.line(summary, policy, kept(level), clock.instant(), requestId));
+        writeLine(SweepSummaryJson.line(summary, policy, kept(level), clock.instant(), requestId, runAccount));
         writeLine(metrics.document(SweepSummaryJson.metrics(summary), clock.instant(), kept(LogLevel.INFO)));
+    }
+
+    /**
+     * Which accounts a run covers, written when it starts: {@code {"type":"sweep-run-start","runId":...,
+     * "accounts":[...],"organizationUnits":[...],"notActive":{account: state},"excluded":[...]}}, so that
+     * an account that joined or left an OU since the last run can be seen joining or leaving the sweep.
+     */
+    public void runStarted(String id, List<String> accounts, List<String> organizationUnits, Map<String, String> notActive,
+            List<String> excluded, String requestId) {
+        writeLine(new JsonObjectWriter()
+                .string("timestamp", clock.instant().toString())
+                .string("level", kept(LogLevel.INFO).name())
+                .string("type", "sweep-run-start")
+                .string("requestId", requestId)
+                .string("runId", id)
+                .strings("accounts", accounts)
+                .strings("organizationUnits", organizationUnits)
+                .stringMap("notActive", notActive)
+                .strings("excluded", excluded)
+                .toBytes());
+    }
+
+    /**
+     * A run's coordinator handing the run to its next invocation: {@code {"type":"sweep-run-progress",
+     * "runId":...,"invocation":n,"accountsEnded":...,"accountsPending":...}}, so that each of its
+     * invocations says where the run stands.
+     */
+    public void runHandedOn(RunState run, String requestId) {
+        writeLine(new JsonObjectWriter()
+                .string("timestamp", clock.instant().toString())
+                .string("level", kept(LogLevel.INFO).name())
+                .string("type", "sweep-run-progress")
+                .string("requestId", requestId)
+                .string("runId", run.runId())
+                .number("invocation", run.invocation())
+                .number("accountsEnded", run.finished().size())
+                .number("accountsPending", run.pending().size())
+                .toBytes());
+    }
+
+    /**
+     * A run's roll-up (once, when its last account has ended) and its metrics, kept whatever the
+     * configured level. A warning when an account failed or never finished, or a key failed.
+     */
+    public void rollUp(RunState run, String requestId) {
+        Map<AccountRun.Status, Long> statuses = RunRollUpJson.byStatus(run);
+        boolean troubled = statuses.get(AccountRun.Status.FAILED) + statuses.get(AccountRun.Status.NEVER_FINISHED) > 0
+                || RunRollUpJson.metrics(run).get("RunFailed") > 0;
+        writeLine(RunRollUpJson.line(run, policy, kept(troubled ? LogLevel.WARN : LogLevel.INFO), clock.instant(), requestId));
+        writeLine(metrics.document(RunRollUpJson.metrics(run), clock.instant(), kept(LogLevel.INFO)));
     }
 
     /**

@@ -27,11 +27,18 @@ public final class ResultJson {
      * TagResource event the values its record set that the key no longer held (a person's values).
      */
     public static byte[] decisionLine(EnforcementResult result, PolicyOrigin policy, LogLevel level, Instant time, String requestId) {
+        return decisionLine(result, policy, level, time, requestId, Optional.empty());
+    }
+
+    /** The decision line of a key swept in a run: {@code runId} after {@code requestId}, so that a run's lines are found together. */
+    public static byte[] decisionLine(EnforcementResult result, PolicyOrigin policy, LogLevel level, Instant time, String requestId,
+            Optional<String> runId) {
         JsonObjectWriter line = new JsonObjectWriter()
                 .string("timestamp", time.toString())
                 .string("level", level.name())
                 .string("type", "decision")
                 .string("requestId", requestId);
+        runId.ifPresent(run -> line.string("runId", run));
         policy(line, policy);
         return members(line, result)
                 .stringMap("previousValues", result.previousValues())

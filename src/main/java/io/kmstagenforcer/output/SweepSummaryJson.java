@@ -6,6 +6,7 @@ import io.kmstagenforcer.sweep.SweepSummary;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The JSON forms of a {@link SweepSummary}: the invocation's response, its log line and its metrics. */
 public final class SweepSummaryJson {
@@ -22,12 +23,19 @@ public final class SweepSummaryJson {
 
     /** The one summary line per sweep invocation. */
     public static byte[] line(SweepSummary summary, PolicyOrigin policy, LogLevel level, Instant time, String requestId) {
-        return members(ResultJson.policy(new JsonObjectWriter()
+        return line(summary, policy, level, time, requestId, Optional.empty());
+    }
+
+    /** The summary line of an account's invocation in a run: also its {@code runId} (the sweepId) and {@code account}. */
+    public static byte[] line(SweepSummary summary, PolicyOrigin policy, LogLevel level, Instant time, String requestId,
+            Optional<String> account) {
+        JsonObjectWriter line = new JsonObjectWriter()
                 .string("timestamp", time.toString())
                 .string("level", level.name())
                 .string("type", "sweep-summary")
-                .string("requestId", requestId), policy), summary)
-                .toBytes();
+                .string("requestId", requestId);
+        account.ifPresent(id -> line.string("runId", summary.sweepId()).string("account", id));
+        return members(ResultJson.policy(line, policy), summary).toBytes();
     }
 
     /** The invocation's counts as metrics: summed over a sweep's invocations they give the sweep's totals. */
@@ -65,7 +73,7 @@ public final class SweepSummaryJson {
                 .string("note", summary.note().orElse(null));
     }
 
-    private static void grouped(JsonObjectWriter json, Map<String, Long> counts) {
+    static void grouped(JsonObjectWriter json, Map<String, Long> counts) {
         Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
         counts.forEach((name, count) -> {
             int dot = name.indexOf(GROUP);

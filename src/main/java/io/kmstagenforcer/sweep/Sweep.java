@@ -90,6 +90,14 @@ public final class Sweep {
         return new Sweep(enforcer, keys, region, accounts, pacer, sleeper, nanoTime, false);
     }
 
+    /**
+     * This sweep over one account alone (empty: the function's own): an account's invocation in a
+     * fanned-out run, where each account is swept by an invocation of its own.
+     */
+    public Sweep onlyAccount(Optional<String> account) {
+        return new Sweep(enforcer, keys, region, List.of(account), pacer, sleeper, nanoTime, passOverRefusedAccounts);
+    }
+
     private static List<Optional<String>> accountsFrom(List<String> memberAccounts) {
         List<Optional<String>> all = new ArrayList<>();
         all.add(Optional.empty());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * A {@link SweepMarker} in the {@code detail} of a ScheduledEvent: a scheduled run has an empty
@@ -54,23 +55,34 @@ public final class SweepMarkers {
 
     /** The ScheduledEvent that continues a sweep from {@code marker}. */
     public static byte[] continuationEvent(SweepMarker marker, String account, String region, Instant time) {
+        return event(DETAIL_TYPE, account, region, time, detail -> members(detail, marker));
+    }
+
+    /** A ScheduledEvent of this function whose {@code detail} {@code writeDetail} writes: how a run hands work on. */
+    public static byte[] event(String detailType, String account, String region, Instant time,
+            Consumer<JsonObjectWriter> writeDetail) {
         return new JsonObjectWriter()
                 .string("version", "0")
                 .string("id", UUID.randomUUID().toString())
-                .string("detail-type", DETAIL_TYPE)
+                .string("detail-type", detailType)
                 .string("source", SOURCE)
                 .string("account", account)
                 .string("time", time.toString())
                 .string("region", region)
                 .strings("resources", List.of())
-                .object("detail", detail -> detail
-                        .string("sweepId", marker.sweepId())
-                        .number("invocation", marker.invocation())
-                        .string("pageMarker", marker.position().pageMarker().orElse(null))
-                        .string("afterKeyId", marker.position().afterKeyId().orElse(null))
-                        .string("account", marker.position().account().orElse(null))
-                        .object("totals", totals -> marker.totals().forEach(totals::number)))
+                .object("detail", writeDetail)
                 .toBytes();
+    }
+
+    /** The marker's members, as {@link #fromDetail} reads them: in a continuation's detail, or nested in a run's. */
+    public static JsonObjectWriter members(JsonObjectWriter json, SweepMarker marker) {
+        return json
+                .string("sweepId", marker.sweepId())
+                .number("invocation", marker.invocation())
+                .string("pageMarker", marker.position().pageMarker().orElse(null))
+                .string("afterKeyId", marker.position().afterKeyId().orElse(null))
+                .string("account", marker.position().account().orElse(null))
+                .object("totals", totals -> marker.totals().forEach(totals::number));
     }
 
     private static Optional<String> string(Map<String, Object> detail, String field) {

@@ -108,11 +108,17 @@ public final class WritePacer implements WriteGate {
     }
 
     /**
-     * KMS took a write: after {@value #WRITES_BEFORE_STEP_UP} in a row, the rate goes up by a tenth of
-     * the configured rate (additive increase after the multiplicative decrease), never above it.
+     * KMS took a write: the next write waits an interval from now as well as from when this one went.
+     * After {@value #WRITES_BEFORE_STEP_UP} in a row, the rate goes up by a tenth of the configured
+     * rate (additive increase after the multiplicative decrease), never above it.
      */
     @Override
     public synchronized void accepted() {
+        // From the answer too: the request had reached KMS before its answer came back, so the next
+        // one cannot reach KMS within an interval of it, however late this one travelled.
+        if (nextSlot != Long.MIN_VALUE) {
+            nextSlot = Math.max(nextSlot, nanoTime.getAsLong() + intervalNanos());
+        }
         if (rate >= configuredRate) {
             return;
         }

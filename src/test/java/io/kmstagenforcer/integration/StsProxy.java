@@ -41,6 +41,7 @@ final class StsProxy implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     private volatile boolean deny;
+    private final java.util.Set<String> deniedRoles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Duration delay = Duration.ZERO;
     /** Ends every hold at once when the proxy closes, so that closing never waits for a held answer. */
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -66,6 +67,11 @@ final class StsProxy implements AutoCloseable {
     /** Every AssumeRole from now on is refused, as STS refuses a role that does not trust the caller (or does not exist). */
     void denyAssumeRole() {
         deny = true;
+    }
+
+    /** AssumeRole of this role from now on is refused, as for a member account whose role is missing or does not trust the caller. */
+    void denyAssumeRoleOf(String roleArn) {
+        deniedRoles.add(roleArn);
     }
 
     /** Every request from now on is answered only after {@code duration}, or when the proxy closes. */
@@ -121,7 +127,7 @@ final class StsProxy implements AutoCloseable {
             Map<String, String> parameters = form(new String(body, StandardCharsets.UTF_8));
             requests.add(parameters);
             hold();
-            if (deny) {
+            if (deny || deniedRoles.contains(parameters.get("RoleArn"))) {
                 respond(exchange, 403, ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                         + "<Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/enforcer/fn is not "
                         + "authorized to perform: sts:AssumeRole on resource</Message></Error><RequestId>denied</RequestId>"

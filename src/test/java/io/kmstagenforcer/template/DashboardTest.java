@@ -35,6 +35,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.kmstagenforcer.sweep.RunState;
+import java.time.Instant;
 
 /**
  * The dashboard (KeyTagsDashboard) and the alarms name only metrics the functions emit, each with
@@ -74,6 +76,8 @@ class DashboardTest {
         emitted.addAll(emittedBy(SWEEP, log -> {
             log.decision(remediated(), "request-2");
             log.summary(summary(), "request-2");
+            log.rollUp(RunState.start("run-1", Instant.EPOCH, "111122223333",
+                    List.of("444455556666"), List.of()), "request-3");
         }));
         Map<String, Object> dashboard = TemplateTest.map(TemplateTest.map(TemplateTest.loadTemplate().get("Resources"), "Resources")
                 .get(DASHBOARD), DASHBOARD);

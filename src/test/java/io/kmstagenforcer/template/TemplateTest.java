@@ -55,7 +55,9 @@ class TemplateTest {
             "HasDecisionEvents", Set.of("events:PutEvents"),
             "HasSecurityHubFindings", Set.of("securityhub:BatchImportFindings"),
             "ReadsRequiredTags", Set.of("tag:ListRequiredTags"),
-            "ReadsEffectiveTagPolicy", Set.of("organizations:DescribeEffectivePolicy"));
+            "ReadsEffectiveTagPolicy", Set.of("organizations:DescribeEffectivePolicy"),
+            "ListsOrganizationItself", Set.of("organizations:ListAccountsForParent", "organizations:ListChildren"),
+            "AssumesOrganizationRole", Set.of("sts:AssumeRole"));
     static final Set<String> KMS_ACTIONS =
             Set.of("kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:DescribeKey", "kms:GetKeyPolicy");
     static final int FOURTEEN_DAYS = 14 * 24 * 3600;
@@ -280,9 +282,13 @@ class TemplateTest {
     }
 
     @Test
-    void atMostOneSweepRunsAtATime() {
-        assertEquals(1, ((Number) function(SWEEP).get("ReservedConcurrentExecutions")).intValue(),
-                "two sweeps at once would double the write rate against the account-wide KMS quotas");
+    void atMostSweepConcurrencySweepsRunAtATimeAndByDefaultOne() {
+        assertEquals(ref("SweepConcurrency"), function(SWEEP).get("ReservedConcurrentExecutions"),
+                "the coordinator's accounts at once (SWEEP_CONCURRENCY - 1) and the coordinator fit the reservation");
+        Map<String, Object> p = parameter("SweepConcurrency");
+        assertEquals(1, ((Number) p.get("Default")).intValue(),
+                "by default one chain: two sweeps at once in one account would double the write rate against its KMS quotas");
+        assertEquals(1, ((Number) p.get("MinValue")).intValue());
     }
 
     @Test
@@ -323,8 +329,13 @@ class TemplateTest {
             assertNull(st.get("NotAction"), "no NotAction");
             assertNull(st.get("NotResource"), "no NotResource");
             assertNull(st.get("Condition"), "no conditions to reason about");
-            Set<Object> previous = actual.put(actionsOf(st), resourcesOf(st));
-            assertNull(previous, "duplicate statement for " + actionsOf(st));
+            assertTrue(st.get("Sid") != null, "each statement named: " + st);
+            // The member roles and the organisation's role: two statements, each under its own condition.
+            actual.merge(actionsOf(st), resourcesOf(st), (a, b) -> {
+                Set<Object> both = new java.util.HashSet<>(a);
+                both.addAll(b);
+                return both;
+            });
         }
         Map<Set<String>, Set<Object>> expected = new LinkedHashMap<>();
         expected.put(new TreeSet<>(KMS_ACTIONS), Set.of(Map.of("Fn::Sub", KEY_ARN_PATTERN)));
@@ -336,7 +347,11 @@ class TemplateTest {
                 Map.of("Fn::GetAtt", "TagEnforcerLogGroup.Arn"), Map.of("Fn::GetAtt", "SweepLogGroup.Arn")));
         expected.put(new TreeSet<>(Set.of("lambda:InvokeFunction")), Set.of(
                 Map.of("Fn::GetAtt", SWEEP + ".Arn"), Map.of("Fn::Sub", "${" + SWEEP + ".Arn}:*")));
-        expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN)));
+        expected.put(new TreeSet<>(Set.of("sts:AssumeRole")), Set.of(Map.of("Fn::Sub", MEMBER_ROLE_ARN_PATTERN),
+                ref("OrganizationRoleArn")));
+        expected.put(new TreeSet<>(Set.of("organizations:ListAccountsForParent", "organizations:ListChildren")), Set.of(
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*"),
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:organizations::*:root/o-*/r-*")));
         expected.put(new TreeSet<>(Set.of("events:PutEvents")), Set.of(Map.of("Fn::Sub", DECISION_EVENT_BUS_ARN)));
         expected.put(new TreeSet<>(Set.of("securityhub:BatchImportFindings")), Set.of(Map.of("Fn::Sub", OWN_FINDINGS_PRODUCT)));
         assertEquals(expected, actual);
@@ -385,6 +400,30 @@ class TemplateTest {
                     .forEach(fnIf -> byCondition.put(list(fnIf.get("Fn::If"), "Fn::If").get(0), actionsOf(conditionalStatement(fnIf))));
         }
         return byCondition;
+    }
+
+    @Test
+    void theOrganisationIsListedOnlyWithOrganizationUnitIdsHereWithoutARoleOrThroughItsRoleWithOne() {
+        Map<String, List<Set<String>>> byCondition = new LinkedHashMap<>();
+        for (Object p : list(properties(ROLE).get("Policies"), "Policies")) {
+            Map<String, Object> doc = map(map(p, "policy").get("PolicyDocument"), "PolicyDocument");
+            for (Object st : list(doc.get("Statement"), "Statement")) {
+                if (map(st, "statement").containsKey("Fn::If")) {
+                    Map<String, Object> fnIf = map(st, "Fn::If statement");
+                    byCondition.computeIfAbsent((String) list(fnIf.get("Fn::If"), "Fn::If").get(0), c -> new ArrayList<>())
+                            .add(actionsOf(conditionalStatement(fnIf)));
+                }
+            }
+        }
+        assertEquals(List.of(Set.of("organizations:ListAccountsForParent", "organizations:ListChildren")),
+                byCondition.get("ListsOrganizationItself"));
+        assertEquals(List.of(Set.of("sts:AssumeRole")), byCondition.get("AssumesOrganizationRole"));
+        Map<String, Object> conditions = map(template.get("Conditions"), "Conditions");
+        assertEquals(Map.of("Fn::And", List.of(Map.of("Condition", "HasOrganizationUnits"),
+                Map.of("Fn::Not", List.of(Map.of("Condition", "HasOrganizationRole"))))), conditions.get("ListsOrganizationItself"));
+        assertEquals(Map.of("Fn::And", List.of(Map.of("Condition", "HasOrganizationUnits"), Map.of("Condition", "HasOrganizationRole"))),
+                conditions.get("AssumesOrganizationRole"));
+        assertEquals("", parameter("OrganizationUnitIds").get("Default"), "no discovery unless asked for");
     }
 
     @ParameterizedTest
@@ -682,10 +721,14 @@ class TemplateTest {
         expected.put("METRICS_NAMESPACE", ref("MetricsNamespace"));
         expected.put("ENFORCER_ROLE_NAME", ref(ROLE));
         expected.put("SWEEP_WRITES_PER_SECOND", ref("SweepWritesPerSecond"));
+        expected.put("SWEEP_CONCURRENCY", ref("SweepConcurrency"));
         expected.put("ENFORCER_ACCOUNT_ID", ref("AWS::AccountId"));
         expected.put("MEMBER_ROLE_NAME", ref("MemberRoleName"));
         expected.put("MEMBER_EXTERNAL_ID", ref("MemberExternalId"));
         expected.put("MEMBER_ACCOUNT_IDS", ref("MemberAccountIds"));
+        expected.put("ORGANIZATION_UNIT_IDS", ref("OrganizationUnitIds"));
+        expected.put("EXCLUDED_ACCOUNT_IDS", ref("ExcludedAccountIds"));
+        expected.put("ORGANIZATION_ROLE_ARN", ref("OrganizationRoleArn"));
         expected.put("DEADLINE_RESERVE_MS", "1000");
         expected.put("DECISION_EVENT_BUS", ref("DecisionEventBus"));
         expected.put("SECURITY_HUB_FINDINGS", ref("SecurityHubFindings"));
@@ -728,7 +771,7 @@ class TemplateTest {
             Map<String, Object> group = map(g, "parameter group");
             groups.put((String) map(group.get("Label"), "Label").get("default"), list(group.get("Parameters"), "Parameters"));
         }
-        assertEquals(List.of("SweepSchedule", "SweepWritesPerSecond"), groups.get("Sweep"));
+        assertEquals(List.of("SweepSchedule", "SweepWritesPerSecond", "SweepConcurrency"), groups.get("Sweep"));
         List<Object> grouped = new ArrayList<>();
         groups.values().forEach(grouped::addAll);
         assertEquals(new TreeSet<Object>(map(template.get("Parameters"), "Parameters").keySet()), new TreeSet<>(grouped),
@@ -869,7 +912,8 @@ class TemplateTest {
         assertEquals(Set.of("Errors of " + FUNCTION, "Rejected of " + FUNCTION, "Failed of " + FUNCTION,
                 "RuleDeadLetterQueue", "OnFailureQueue", "Errors of " + SWEEP, "Failed of " + SWEEP,
                 "DecisionEventsFailed of " + FUNCTION, "DecisionEventsFailed of " + SWEEP,
-                "FindingsFailed of " + FUNCTION, "FindingsFailed of " + SWEEP), seen.keySet());
+                "FindingsFailed of " + FUNCTION, "FindingsFailed of " + SWEEP, "RunAccountsNotDone of " + SWEEP), seen.keySet());
+        assertEquals("SweepRunAccountsAlarm", seen.get("RunAccountsNotDone of " + SWEEP));
         assertEquals("SweepErrorsAlarm", seen.get("Errors of " + SWEEP));
         assertEquals("SweepFailedAlarm", seen.get("Failed of " + SWEEP));
 
