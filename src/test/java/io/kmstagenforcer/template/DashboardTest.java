@@ -18,6 +18,8 @@ import io.kmstagenforcer.output.SecurityHubFindings;
 import io.kmstagenforcer.policy.Mode;
 import io.kmstagenforcer.policy.PolicyOrigin;
 import io.kmstagenforcer.sweep.SweepSummary;
+import io.kmstagenforcer.sweep.RunState;
+import java.time.Instant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +37,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.kmstagenforcer.sweep.RunState;
-import java.time.Instant;
 
 /**
  * The dashboard (KeyTagsDashboard) and the alarms name only metrics the functions emit, each with
