@@ -31,12 +31,6 @@ public final class BatchSend<T> {
         List<Failed<T>> send(List<T> batch) throws Unsent;
     }
 
-    /** Waits between attempts; {@code Thread::sleep} in Lambda. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
     /** An item the service did not take, and why; {@code retryable} when another attempt may succeed. */
     public record Failed<T>(T item, String error, boolean retryable) {
     }

@@ -75,11 +75,25 @@ public final class SignedCall {
             }
         }
 
-        /** Whether another attempt may succeed: a 5xx, or an error named for throttling or the service's own fault. */
+        /** The error's message, as the body gives it ({@code Message} or {@code message}); empty when it gives none. */
+        public Optional<String> message() {
+            try {
+                JsonField json = JsonField.parse("error", body);
+                return json.get("Message").stringIfPresent().or(() -> json.get("message").stringIfPresent()).filter(text -> !text.isBlank());
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * Whether another attempt may succeed: a 5xx, or an error named for throttling or the service's own fault
+         * (Organizations' ServiceException, the Tagging API's InternalServiceException).
+         */
         public boolean retryable() {
             String name = errorName();
             return status >= 500 || status == 429 || name.contains("Throttl") || name.contains("TooManyRequests")
-                    || name.equals("LimitExceededException") || name.equals("InternalFailure") || name.equals("ServiceUnavailable");
+                    || name.equals("LimitExceededException") || name.equals("InternalFailure") || name.equals("ServiceUnavailable")
+                    || name.equals("ServiceUnavailableException") || name.equals("ServiceException") || name.equals("InternalServiceException");
         }
     }
 

@@ -2,6 +2,7 @@ package io.kmstagenforcer.org;
 
 import io.kmstagenforcer.aws.JsonOperation;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.aws.Sleeper;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.json.JsonShapeException;
@@ -28,7 +29,7 @@ public final class DescribeEffectivePolicy {
 
     private final JsonOperation operation;
 
-    public DescribeEffectivePolicy(JsonOperation.Sleeper sleeper) {
+    public DescribeEffectivePolicy(Sleeper sleeper) {
         this.operation = new JsonOperation(OPERATION, TARGET, sleeper);
     }
 

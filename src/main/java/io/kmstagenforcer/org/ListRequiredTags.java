@@ -2,6 +2,7 @@ package io.kmstagenforcer.org;
 
 import io.kmstagenforcer.aws.JsonOperation;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.aws.Sleeper;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.json.JsonShapeException;
@@ -45,7 +46,7 @@ public final class ListRequiredTags {
 
     private final JsonOperation operation;
 
-    public ListRequiredTags(JsonOperation.Sleeper sleeper) {
+    public ListRequiredTags(Sleeper sleeper) {
         this.operation = new JsonOperation(OPERATION, TARGET, sleeper);
     }
 

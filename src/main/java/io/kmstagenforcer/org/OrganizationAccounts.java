@@ -1,12 +1,14 @@
 package io.kmstagenforcer.org;
 
+import io.kmstagenforcer.aws.JsonOperation;
+import io.kmstagenforcer.aws.OrganizationsEndpoint;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.aws.Sleeper;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.json.JsonShapeException;
+import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.LambdaKmsClients;
-import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,10 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
@@ -35,9 +36,8 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * administrator: the function calls them with its own credentials when it runs there, else through a
  * role there ({@code ORGANIZATION_ROLE_ARN}) that allows {@code organizations:ListAccountsForParent}
  * and {@code organizations:ListChildren}. Made with {@link SignedCall}: AWS JSON 1.1,
- * {@code X-Amz-Target: AWSOrganizationsV20161128.<operation>}, signed for {@code organizations}
- * in the partition's Organizations Region (us-east-1 for {@code aws}); endpoint from
- * {@code AWS_ENDPOINT_URL_ORGANIZATIONS} or {@code AWS_ENDPOINT_URL}. The SDK's organizations module
+ * {@code X-Amz-Target: AWSOrganizationsV20161128.<operation>} ({@link JsonOperation}, tried {@link #TRIES} times), at
+ * {@link OrganizationsEndpoint}. The SDK's organizations module
  * would add about 1 MB to the package for two calls a day.
  *
  * <p>An OU that cannot be listed (it does not exist: {@code ParentNotFoundException}; the role may not:
@@ -46,22 +46,15 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  */
 public final class OrganizationAccounts implements AccountDiscovery {
     static final String TARGET_PREFIX = "AWSOrganizationsV20161128.";
-    static final String SIGNING_NAME = "organizations";
     /** Far more pages than any organisation has: beyond that, a NextToken that never ends. */
     private static final int MAX_PAGES = 1000;
-    /** Errors a later try may mend: Organizations' throttling and its internal errors, and any 5xx. */
-    private static final Set<String> RETRYABLE = Set.of("TooManyRequestsException", "ServiceException", "ThrottlingException");
-    static final int ATTEMPTS = 3;
+    /** Two listings a day: a throttled one can wait longer than a call inside an event's invocation. */
+    static final int TRIES = 3;
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
-    /** Waits between tries. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
     private final SignedCall call;
-    private final Sleeper sleeper;
+    private final JsonOperation listAccounts;
+    private final JsonOperation listChildren;
     /** What the credentials come from, for a message when they cannot be had: "AssumeRole of arn:...". */
     private final String credentialsFrom;
 
@@ -71,8 +64,13 @@ public final class OrganizationAccounts implements AccountDiscovery {
 
     private OrganizationAccounts(SignedCall call, Sleeper sleeper, String credentialsFrom) {
         this.call = call;
-        this.sleeper = sleeper;
+        this.listAccounts = operation("ListAccountsForParent", sleeper);
+        this.listChildren = operation("ListChildren", sleeper);
         this.credentialsFrom = credentialsFrom;
+    }
+
+    private static JsonOperation operation(String name, Sleeper sleeper) {
+        return new JsonOperation(name, TARGET_PREFIX + name, sleeper).tried(TRIES, FIRST_BACKOFF);
     }
 
     /**
@@ -89,33 +87,14 @@ public final class OrganizationAccounts implements AccountDiscovery {
     /** With this HTTP client and these credentials (the function's own, or those that assume {@code roleArn}). */
     public static OrganizationAccounts inPartitionOf(String region, Map<String, String> environment, Optional<String> roleArn,
             String sessionName, SdkHttpClient http, AwsCredentialsProvider own) {
-        String signingRegion = organizationsRegion(region);
         AwsCredentialsProvider credentials = roleArn.<AwsCredentialsProvider>map(arn -> StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(LambdaKmsClients.stsClient(region, http, own))
                 .refreshRequest(request -> request.roleArn(arn).roleSessionName(sessionName))
                 .asyncCredentialUpdateEnabled(false)
                 .build()).orElse(own);
-        return new OrganizationAccounts(new SignedCall(SIGNING_NAME, signingRegion, endpoint(signingRegion, environment), http,
-                credentials), duration -> Thread.sleep(duration.toMillis()),
+        return new OrganizationAccounts(new SignedCall(OrganizationsEndpoint.SIGNING_NAME, OrganizationsEndpoint.region(region),
+                OrganizationsEndpoint.uri(region, environment), http, credentials), Sleeper.THREAD,
                 roleArn.map(arn -> "AssumeRole of " + arn).orElse("the function's credentials"));
-    }
-
-    static URI endpoint(String signingRegion, Map<String, String> environment) {
-        return SignedCall.endpoint("ORGANIZATIONS", "organizations", signingRegion, environment);
-    }
-
-    /** Organizations has one endpoint per partition: us-east-1, cn-northwest-1, us-gov-west-1. */
-    static String organizationsRegion(String region) {
-        RegionMetadata metadata = Region.of(region).metadata();
-        String partition = metadata == null ? "aws" : metadata.partition().id();
-        switch (partition) {
-            case "aws-cn":
-                return "cn-northwest-1";
-            case "aws-us-gov":
-                return "us-gov-west-1";
-            default:
-                return "us-east-1";
-        }
     }
 
     @Override
@@ -145,7 +124,7 @@ public final class OrganizationAccounts implements AccountDiscovery {
             if (!seen.add(parent)) {
                 continue;
             }
-            for (JsonField account : allPages("ListAccountsForParent", parent, Optional.empty(), "Accounts")) {
+            for (JsonField account : allPages(listAccounts, parent, Optional.empty(), "Accounts")) {
                 String id = account.get("Id").requiredString();
                 // State is the newer field (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED...); Status the older one.
                 String status = account.get("State").optionalString().or(() -> account.get("Status").optionalString()).orElse("ACTIVE");
@@ -155,110 +134,45 @@ public final class OrganizationAccounts implements AccountDiscovery {
                     notActive.put(id, status);
                 }
             }
-            for (JsonField child : allPages("ListChildren", parent, Optional.of("ORGANIZATIONAL_UNIT"), "Children")) {
+            for (JsonField child : allPages(listChildren, parent, Optional.of("ORGANIZATIONAL_UNIT"), "Children")) {
                 parents.push(child.get("Id").requiredString());
             }
         }
     }
 
-    private List<JsonField> allPages(String operation, String parent, Optional<String> childType, String member) {
+    private List<JsonField> allPages(JsonOperation operation, String parent, Optional<String> childType, String member) {
         List<JsonField> items = new ArrayList<>();
         Optional<String> token = Optional.empty();
+        String what = operation.operation() + " of " + parent;
         for (int page = 0; page < MAX_PAGES; page++) {
             JsonObjectWriter request = new JsonObjectWriter().string("ParentId", parent);
             childType.ifPresent(type -> request.string("ChildType", type));
             token.ifPresent(next -> request.string("NextToken", next));
-            JsonField answer = withRetries(operation, parent, request.toBytes());
+            JsonField answer = listed(operation, request.toBytes(), what);
             try {
                 items.addAll(answer.get(member).elements());
                 token = answer.get("NextToken").optionalString().filter(next -> !next.isEmpty());
             } catch (JsonShapeException e) {
-                throw new Unlisted(operation + " of " + parent + " answered in an unexpected shape: " + e.getMessage());
+                throw new Unlisted(what + " answered in an unexpected shape: " + e.getMessage());
             }
             if (token.isEmpty()) {
                 return items;
             }
         }
-        throw new Unlisted(operation + " of " + parent + " answered more than " + MAX_PAGES + " pages");
+        throw new Unlisted(what + " answered more than " + MAX_PAGES + " pages");
     }
 
-    private JsonField withRetries(String operation, String parent, byte[] request) {
-        Duration backoff = FIRST_BACKOFF;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return once(operation, parent, request);
-            } catch (Retryable e) {
-                if (attempt == ATTEMPTS) {
-                    throw new Unlisted(e.getMessage() + " (" + ATTEMPTS + " tries)");
-                }
-                try {
-                    sleeper.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new Unlisted(e.getMessage());
-                }
-                backoff = backoff.multipliedBy(2);
+    private JsonField listed(JsonOperation operation, byte[] request, String what) {
+        try {
+            return operation.call(call, request, Deadline.NONE, what);
+        } catch (JsonOperation.Failed e) {
+            if (e.credentialsRefused()) {
+                // The role in the management account could not be assumed.
+                AwsServiceException refusal = (AwsServiceException) e.getCause();
+                throw new Unlisted(what + " not sent: " + credentialsFrom + " answered " + e.errorType().orElse("HTTP " + refusal.statusCode())
+                        + ": " + Optional.ofNullable(refusal.awsErrorDetails()).map(AwsErrorDetails::errorMessage).orElse(refusal.getMessage()));
             }
-        }
-    }
-
-    private JsonField once(String operation, String parent, byte[] request) {
-        SignedCall.Answer answer;
-        try {
-            answer = call.post("/", Map.of("X-Amz-Target", TARGET_PREFIX + operation, "Content-Type", "application/x-amz-json-1.1"),
-                    request);
-        } catch (IOException e) {
-            throw new Retryable(operation + " of " + parent + " could not be sent (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")");
-        } catch (AwsServiceException e) {
-            // The credentials could not be had: the role in the management account could not be assumed.
-            throw new Unlisted(operation + " of " + parent + " not sent: " + credentialsFrom + " answered "
-                    + Optional.ofNullable(e.awsErrorDetails()).map(details -> details.errorCode()).orElse("HTTP " + e.statusCode())
-                    + ": " + Optional.ofNullable(e.awsErrorDetails()).map(details -> details.errorMessage()).orElse(e.getMessage()));
-        } catch (RuntimeException e) {
-            throw new Unlisted(operation + " of " + parent + " not sent: " + credentialsFrom + " failed: " + e.getMessage());
-        }
-        if (answer.status() == 200) {
-            try {
-                JsonField body = JsonField.parse(operation, answer.body());
-                body.asObject();
-                return body;
-            } catch (JsonShapeException e) {
-                throw new Unlisted(operation + " of " + parent + " answered in an unexpected shape: " + e.getMessage());
-            }
-        }
-        String error = answer.errorType().or(() -> bodyType(answer.body())).orElse("HTTP " + answer.status());
-        String reason = operation + " of " + parent + " answered " + error + message(answer.body());
-        if (answer.status() >= 500 || RETRYABLE.contains(error)) {
-            throw new Retryable(reason);
-        }
-        throw new Unlisted(reason);
-    }
-
-    private static Optional<String> bodyType(String body) {
-        try {
-            return JsonField.parse("error", body).get("__type").stringIfPresent().map(type -> type.substring(type.lastIndexOf('#') + 1));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String message(String body) {
-        try {
-            JsonField json = JsonField.parse("error", body);
-            return json.get("Message").stringIfPresent().or(() -> json.get("message").stringIfPresent()).map(text -> ": " + text)
-                    .orElse("");
-        } catch (RuntimeException e) {
-            return "";
-        }
-    }
-
-    /** A failure a later try may mend. */
-    private static final class Retryable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Retryable(String message) {
-            super(message);
+            throw new Unlisted(e.getMessage());
         }
     }
 

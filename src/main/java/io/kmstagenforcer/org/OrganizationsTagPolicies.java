@@ -1,7 +1,9 @@
 package io.kmstagenforcer.org;
 
 import io.kmstagenforcer.aws.JsonOperation;
+import io.kmstagenforcer.aws.OrganizationsEndpoint;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.aws.Sleeper;
 import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.LambdaKmsClients;
@@ -16,8 +18,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.RegionMetadata;
 
 /**
  * Each account's tag policy read from AWS as that account: with the session the function's KMS clients for the
@@ -31,10 +31,6 @@ import software.amazon.awssdk.regions.RegionMetadata;
  * Groups Tagging API is called in the function's region.
  */
 public final class OrganizationsTagPolicies implements AccountTagPolicies {
-    static final String ORGANIZATIONS_SIGNING_NAME = "organizations";
-    /** Where each partition's Organizations endpoint is, and what it is signed for (Organizations User Guide, "Endpoints"). */
-    private static final Map<String, String> ORGANIZATIONS_REGION = Map.of("aws", "us-east-1", "aws-cn", "cn-northwest-1",
-            "aws-us-gov", "us-gov-west-1");
     /** The AssumeRole that opens a member account's session must leave time for the calls after it. */
     private static final Duration ASSUME_ROLE_RESERVE = JsonOperation.LONGEST_CALL;
 
@@ -55,7 +51,7 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
      * @param httpClient  builds the one HTTP client, on the first read (never while the container initialises)
      */
     public OrganizationsTagPolicies(OrganizationTagSource mode, KmsClientFactory clients, String region, Map<String, String> environment,
-            Supplier<SdkHttpClient> httpClient, JsonOperation.Sleeper sleeper) {
+            Supplier<SdkHttpClient> httpClient, Sleeper sleeper) {
         this.mode = mode;
         this.clients = clients;
         this.region = region;
@@ -68,7 +64,7 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
     /** As the function reads them in Lambda: its URLConnection client, and {@code Thread::sleep} between a try and its retry. */
     public static OrganizationsTagPolicies inLambda(OrganizationTagSource mode, KmsClientFactory clients, String region,
             Map<String, String> environment) {
-        return new OrganizationsTagPolicies(mode, clients, region, environment, LambdaKmsClients::httpClient, JsonOperation.Sleeper.THREAD);
+        return new OrganizationsTagPolicies(mode, clients, region, environment, LambdaKmsClients::httpClient, Sleeper.THREAD);
     }
 
     @Override
@@ -76,8 +72,8 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
         AwsCredentialsProvider session = session(account, deadline);
         String name = "of account " + account;
         if (mode == OrganizationTagSource.EFFECTIVE) {
-            Optional<String> content = describeEffectivePolicy.tagPolicy(call(session, ORGANIZATIONS_SIGNING_NAME,
-                    organizationsRegion(), organizationsEndpoint()), deadline);
+            Optional<String> content = describeEffectivePolicy.tagPolicy(call(session, OrganizationsEndpoint.SIGNING_NAME,
+                    OrganizationsEndpoint.region(region), OrganizationsEndpoint.uri(region, environment)), deadline);
             if (content.isEmpty()) {
                 return Optional.empty();
             }
@@ -121,23 +117,5 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
             http = httpClient.get();
         }
         return new SignedCall(signingName, signingRegion, endpoint, http, session);
-    }
-
-    private String organizationsRegion() {
-        return organizationsRegion(region);
-    }
-
-    /** The region Organizations is called and signed in from {@code region}: its partition's one endpoint. */
-    static String organizationsRegion(String region) {
-        RegionMetadata metadata = Region.of(region).metadata();
-        return metadata == null ? region : ORGANIZATIONS_REGION.getOrDefault(metadata.partition().id(), region);
-    }
-
-    private URI organizationsEndpoint() {
-        return organizationsEndpoint(region, environment);
-    }
-
-    static URI organizationsEndpoint(String region, Map<String, String> environment) {
-        return SignedCall.endpoint("ORGANIZATIONS", ORGANIZATIONS_SIGNING_NAME, organizationsRegion(region), environment);
     }
 }

@@ -161,7 +161,7 @@ class OrganizationTagPolicyIT {
         Captured<Map<String, JsonNode>> run = HandlerRuns.capturingStdout(() -> sweep(LOCAL_POLICY));
 
         for (String key : List.of(first, second)) {
-            assertEquals("unavailable: DescribeEffectivePolicy answered AccessDeniedException", text(run.result().get(key), "organizationTagPolicy"));
+            assertEquals("unavailable: DescribeEffectivePolicy answered AccessDeniedException: stub", text(run.result().get(key), "organizationTagPolicy"));
             assertEquals(Map.of("CostCenter", "100", "Environment", "Development"), tagsIn(MEMBER, key), "the local policy, enforced");
         }
         assertEquals("read: CostCenter", text(run.result().get(centralKey), "organizationTagPolicy"), "another account is not affected");

@@ -87,7 +87,7 @@ class ListRequiredTagsTest {
 
         JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class, () -> kmsKeyTagKeys());
 
-        assertEquals("ListRequiredTags answered AccessDeniedException", error.getMessage());
+        assertEquals("ListRequiredTags answered AccessDeniedException: stub", error.getMessage(), "the service's own message is kept");
         assertEquals(1, tagging.received().size());
         assertEquals(List.of(), slept);
     }
@@ -108,7 +108,7 @@ class ListRequiredTagsTest {
 
         JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class, () -> kmsKeyTagKeys());
 
-        assertEquals("ListRequiredTags answered ServiceUnavailableException (twice)", error.getMessage());
+        assertEquals("ListRequiredTags answered ServiceUnavailableException: stub (2 tries)", error.getMessage());
         assertEquals(2, tagging.received().size());
     }
 

@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.kmstagenforcer.aws.SignedCall;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.localrun.LoopbackHttp;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -83,16 +82,6 @@ class OrganizationAccountsTest {
         assertEquals("t2", requests.get(1).get("NextToken").requiredString());
         assertEquals("ORGANIZATIONAL_UNIT", requests.get(2).get("ChildType").requiredString());
         assertEquals("ou-abcd-child000", requests.get(3).get("ParentId").requiredString());
-    }
-
-    @Test
-    void organizationsIsCalledInItsPartitionsOneRegion() {
-        assertEquals("us-east-1", OrganizationAccounts.organizationsRegion("eu-west-1"));
-        assertEquals("cn-northwest-1", OrganizationAccounts.organizationsRegion("cn-north-1"));
-        assertEquals("us-gov-west-1", OrganizationAccounts.organizationsRegion("us-gov-east-1"));
-        assertEquals(URI.create("https://organizations.us-east-1.amazonaws.com"), OrganizationAccounts.endpoint("us-east-1", Map.of()));
-        assertEquals(URI.create("http://127.0.0.1:9"),
-                OrganizationAccounts.endpoint("us-east-1", Map.of("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://127.0.0.1:9")));
     }
 
     private void answer(int status, String body) {
