@@ -27,18 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.model.CreateKeyRequest;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * A central deployment enforcing a key in a member account, in-process, with the function's own KMS
@@ -192,13 +185,10 @@ class CrossAccountIT {
     }
 
     private SweepHandler sweepHandler() {
-        MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
-                "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
-                MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
         return new SweepHandler(SweepHandler.Collaborators.of(
                         HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
                                 "MEMBER_ACCOUNT_IDS", MEMBER + "," + OTHER_MEMBER, "ENFORCEMENT_MODE", "enforce", "SWEEP_WRITES_PER_SECOND", "5"),
-                        LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions))
+                        MemberAccounts.centralClients(http, ROLE_NAME, EXTERNAL_ID, FUNCTION))
                 .withContinuation((next, functionArn, payload) -> {
                     throw new AssertionError("a sweep this small needs no continuation");
                 }));

@@ -1,8 +1,13 @@
 package io.kmstagenforcer.integration;
 
+import io.kmstagenforcer.kms.KmsClientFactory;
+import io.kmstagenforcer.kms.LambdaKmsClients;
+import io.kmstagenforcer.kms.MemberRole;
+import io.kmstagenforcer.kms.MemberRoleSessions;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -25,6 +30,17 @@ final class MemberAccounts {
     MemberAccounts(URI moto, SdkHttpClient http) {
         this.moto = moto;
         this.http = http;
+    }
+
+    /**
+     * The function's own KMS clients in a central deployment, as {@code Settings.lambdaClients} builds them: its test
+     * credentials for {@link MotoKeys#ACCOUNT}, the member role's session (assumed through {@code aws.endpointUrlSts}) for the others.
+     */
+    static KmsClientFactory centralClients(SdkHttpClient http, String roleName, String externalId, String sessionName) {
+        MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, roleName, Optional.of(externalId)),
+                "aws", sessionName, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
+                MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
+        return LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions);
     }
 
     /** A key made in {@code account} by alice, and the CreateKey record CloudTrail would deliver for it. */

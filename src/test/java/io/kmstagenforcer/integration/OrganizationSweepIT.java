@@ -23,9 +23,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import io.kmstagenforcer.json.JsonField;
-import io.kmstagenforcer.kms.LambdaKmsClients;
-import io.kmstagenforcer.kms.MemberRole;
-import io.kmstagenforcer.kms.MemberRoleSessions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +38,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * A run over an organisation's accounts on moto (multi-account: a session from moto's AssumeRole
@@ -253,11 +244,8 @@ class OrganizationSweepIT {
 
     /** A handler as a new container builds it: its own member sessions, its own pacer. */
     private SweepHandler handler() {
-        MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(MotoKeys.ACCOUNT, ROLE_NAME, Optional.of(EXTERNAL_ID)),
-                "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
-                MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
         return new SweepHandler(SweepHandler.Collaborators.of(environment,
-                        LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions))
+                        MemberAccounts.centralClients(http, ROLE_NAME, EXTERNAL_ID, FUNCTION))
                 .withAccountSweeps(accountSweeps)
                 .withAccountDiscovery(discovery)
                 .withContinuation((next, functionArn, payload) -> {
@@ -272,29 +260,10 @@ class OrganizationSweepIT {
     }
 
     private String createKeyIn(String account) {
-        try (KmsClient kms = memberKms(account)) {
-            return kms.createKey(request -> { }).keyMetadata().arn();
-        }
+        return new MemberAccounts(MOTO.endpoint(), http).createKey(account, Map.of()).keyArn();
     }
 
     private Map<String, String> tagsIn(String account, String keyArn) {
-        try (KmsClient kms = memberKms(account)) {
-            Map<String, String> tags = new LinkedHashMap<>();
-            kms.listResourceTags(r -> r.keyId(keyArn)).tags().forEach(tag -> tags.put(tag.tagKey(), tag.tagValue()));
-            return tags;
-        }
-    }
-
-    private KmsClient memberKms(String account) {
-        Credentials session;
-        try (StsClient direct = StsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint())
-                .credentialsProvider(RecordingKmsClients.TEST_CREDENTIALS).httpClient(http).build()) {
-            session = direct.assumeRole(r -> r.roleArn("arn:aws:iam::" + account + ":role/KeyAdmins").roleSessionName("alice"))
-                    .credentials();
-        }
-        return KmsClient.builder().region(Region.of(MotoKeys.HOME_REGION)).endpointOverride(MOTO.endpoint()).httpClient(http)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(session.accessKeyId(),
-                        session.secretAccessKey(), session.sessionToken())))
-                .build();
+        return new MemberAccounts(MOTO.endpoint(), http).tags(account, keyArn);
     }
 }

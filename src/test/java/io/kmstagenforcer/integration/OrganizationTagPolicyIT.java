@@ -10,9 +10,7 @@ import io.kmstagenforcer.SweepResponse;
 import io.kmstagenforcer.TagEnforcerHandler;
 import io.kmstagenforcer.integration.HandlerRuns.Captured;
 import io.kmstagenforcer.integration.HandlerRuns.Response;
-import io.kmstagenforcer.kms.LambdaKmsClients;
-import io.kmstagenforcer.kms.MemberRole;
-import io.kmstagenforcer.kms.MemberRoleSessions;
+import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.localrun.LocalRuntime;
 import io.kmstagenforcer.localrun.StubTagPolicyEndpoint;
 import java.nio.file.Path;
@@ -234,11 +232,8 @@ class OrganizationTagPolicyIT {
     }
 
     /** The function's own clients: its credentials for the central account, the member role's session for the others. */
-    private io.kmstagenforcer.kms.KmsClientFactory clients() {
-        MemberRoleSessions sessions = new MemberRoleSessions(new MemberRole(CENTRAL, ROLE_NAME, Optional.of(EXTERNAL_ID)),
-                "aws", FUNCTION, () -> LambdaKmsClients.stsClient(MotoKeys.HOME_REGION, http, RecordingKmsClients.TEST_CREDENTIALS),
-                MemberRoleSessions.STALE_TIME, MemberRoleSessions.PREFETCH_TIME);
-        return LambdaKmsClients.factory(http, RecordingKmsClients.TEST_CREDENTIALS, sessions);
+    private KmsClientFactory clients() {
+        return MemberAccounts.centralClients(http, ROLE_NAME, EXTERNAL_ID, FUNCTION);
     }
 
     private int writes() {
