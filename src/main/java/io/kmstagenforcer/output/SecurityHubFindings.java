@@ -4,6 +4,7 @@ import io.kmstagenforcer.aws.BatchImportFindings;
 import io.kmstagenforcer.aws.BatchImportFindings.Finding;
 import io.kmstagenforcer.aws.BatchSend;
 import io.kmstagenforcer.enforce.EnforcementResult;
+import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.kms.Deadline;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One Security Hub finding per key (docs/RESULTS.md "Security Hub findings"), imported in the key's
@@ -60,15 +62,25 @@ public final class SecurityHubFindings implements ResultSink {
         this.clock = clock;
     }
 
-    /** The finding's compliance for this result: empty when the result says nothing about the key's tags. */
+    /**
+     * The finding's compliance for this result: empty when the result says nothing about the key's tags (a failure, an
+     * event that was not about a key). {@code NOT_AVAILABLE} for a key the policy no longer judges, exempt or deleted
+     * (or pending deletion): its finding is archived, so that a FAILED one does not stay open for a key nobody can or
+     * need fix; an exempt key's finding comes back, FAILED or PASSED, once the exemption ends.
+     */
     public static Optional<String> complianceOf(EnforcementResult result) {
         return switch (result.outcome()) {
             case COMPLIANT -> Optional.of("PASSED");
             case REMEDIATED -> Optional.of(DecisionText.unresolved(result).isEmpty() ? "PASSED" : "FAILED");
             case REPORTED, NONCOMPLIANT -> Optional.of("FAILED");
+            case IGNORED -> result.skipped().filter(NOT_JUDGED::contains).map(reason -> NOT_AVAILABLE);
             default -> Optional.empty();
         };
     }
+
+    static final String NOT_AVAILABLE = "NOT_AVAILABLE";
+    /** Keys the policy does not judge, whose finding is archived. An AWS managed key never gets one. */
+    private static final Set<SkipReason> NOT_JUDGED = Set.of(SkipReason.EXEMPT, SkipReason.PENDING_DELETION, SkipReason.DELETED);
 
     /** The finding's Id: the key's ARN and {@code /}{@value #GENERATOR}, the same at every import. */
     public static String findingId(String keyArn) {
@@ -117,7 +129,10 @@ public final class SecurityHubFindings implements ResultSink {
     /** The finding in the AWS Security Finding Format (ASFF); never a {@code Workflow}, which a provider may not update. */
     String json(EnforcementResult result, KeyArn key, String status, String requestId) {
         boolean passed = status.equals("PASSED");
-        String severity = passed ? "INFORMATIONAL" : "LOW";
+        boolean judged = !status.equals(NOT_AVAILABLE);
+        String severity = passed || !judged ? "INFORMATIONAL" : "LOW";
+        String title = !judged ? "KMS key not held to the tagging policy (" + result.skipped().orElseThrow().label() + ")"
+                : passed ? "KMS key tags comply with the tagging policy" : "KMS key tags break the tagging policy";
         String now = clock.instant().toString();
         String keyArn = result.keyArn().orElseThrow();
         return new JsonObjectWriter()
@@ -135,7 +150,7 @@ public final class SecurityHubFindings implements ResultSink {
                 .object("FindingProviderFields", json -> json
                         .object("Severity", inner -> inner.string("Label", severity))
                         .strings("Types", List.of(TYPE)))
-                .string("Title", passed ? "KMS key tags comply with the tagging policy" : "KMS key tags break the tagging policy")
+                .string("Title", title)
                 .string("Description", cut(DecisionText.summary(result), 1024))
                 .object("Remediation", json -> json.object("Recommendation", inner -> inner.string("Text", cut(DecisionText.nextStep(result), 512))))
                 .stringMap("ProductFields", productFields(result, requestId))
@@ -145,7 +160,7 @@ public final class SecurityHubFindings implements ResultSink {
                         .string("Partition", k.partition())
                         .string("Region", k.region()))
                 .object("Compliance", json -> json.string("Status", status))
-                .string("RecordState", "ACTIVE")
+                .string("RecordState", judged ? "ACTIVE" : "ARCHIVED")
                 .toJson();
     }
 

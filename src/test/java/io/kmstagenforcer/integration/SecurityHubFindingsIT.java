@@ -114,6 +114,23 @@ class SecurityHubFindingsIT {
                 "nothing of the finding is kept on the key");
     }
 
+    /** A key someone exempts is not fixed by anyone: its FAILED finding is archived, not left open. */
+    @Test
+    void anExemptedKeysFailedFindingIsArchived() {
+        CloudTrailEvents.Event event = MOTO.keys().createKey(Map.of("Scratch", "x"));
+        invoke(clients, event, "report");
+        MOTO.keys().setTags(event.keyArn(), Map.of("tag-enforcer:exempt", "legacy HSM key"));
+
+        Logged exempt = invoke(clients, event, "report");
+
+        assertEquals("IGNORED", exempt.outcome());
+        List<JsonField> after = services.findings(RecordingKmsClients.TEST_CREDENTIALS, MotoKeys.HOME_REGION);
+        assertEquals(1, after.size(), "the same finding, updated: " + after);
+        assertEquals("NOT_AVAILABLE", after.get(0).get("Compliance").get("Status").requiredString());
+        assertEquals("ARCHIVED", after.get(0).get("RecordState").requiredString());
+        assertEquals("KMS key not held to the tagging policy (exempt)", after.get(0).get("Title").requiredString());
+    }
+
     @Test
     void theSweepImportsAHundredFindingsToACall() {
         List<Map<String, String>> fleet = new ArrayList<>(Collections.nCopies(130, Map.of("Scratch", "x")));

@@ -8,6 +8,7 @@ import io.kmstagenforcer.aws.BatchImportFindings.Finding;
 import io.kmstagenforcer.aws.BatchSend;
 import io.kmstagenforcer.enforce.EnforcementResult;
 import io.kmstagenforcer.enforce.Outcome;
+import io.kmstagenforcer.event.SkipReason;
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.kms.Deadline;
 import java.time.Clock;
@@ -60,6 +61,29 @@ class SecurityHubFindingsTest {
         for (Outcome unknown : List.of(Outcome.FAILED, Outcome.IGNORED, Outcome.REJECTED, Outcome.RETRYING)) {
             assertEquals(Optional.empty(), SecurityHubFindings.complianceOf(withOutcome(unknown)), unknown.name());
         }
+    }
+
+    @Test
+    void aKeyThePolicyNoLongerJudgesIsNotAvailableAndArchivedButAnAwsManagedKeyHasNoFinding() {
+        for (SkipReason reason : List.of(SkipReason.EXEMPT, SkipReason.PENDING_DELETION, SkipReason.DELETED)) {
+            assertEquals(Optional.of("NOT_AVAILABLE"), SecurityHubFindings.complianceOf(skipped(reason)), reason.name());
+        }
+        assertEquals(Optional.empty(), SecurityHubFindings.complianceOf(skipped(SkipReason.AWS_MANAGED)));
+
+        findings.take(skipped(SkipReason.DELETED), DecisionEventsTest.REQUEST_ID, Deadline.NONE);
+        findings.flush(Deadline.NONE);
+
+        JsonField finding = JsonField.parse("finding", calls.get(0).batch().get(0).json());
+        assertEquals("ARCHIVED", finding.get("RecordState").requiredString());
+        assertEquals("INFORMATIONAL", finding.get("Severity").get("Label").requiredString());
+        assertEquals("KMS key not held to the tagging policy (deleted)", finding.get("Title").requiredString());
+    }
+
+    private static EnforcementResult skipped(SkipReason reason) {
+        EnforcementResult r = withOutcome(Outcome.IGNORED);
+        return new EnforcementResult(r.outcome(), r.mode(), r.trigger(), r.eventId(), r.keyArn(), r.added(), r.removed(), r.wouldAdd(),
+                r.wouldRemove(), r.previousValues(), r.violations(), Optional.of("skipped"), Optional.of(reason), r.accessControlTags(),
+                r.keyPolicy(), r.organizationTagPolicy(), r.editedValuesGone(), r.exemption(), r.scopes());
     }
 
     @Test
