@@ -2,7 +2,6 @@ package io.kmstagenforcer.aws;
 
 import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonShapeException;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,16 +47,8 @@ public final class BatchImportFindings implements BatchSend.Call<BatchImportFind
             body.append(i == 0 ? "" : ",").append(batch.get(i).json());
         }
         body.append("]}");
-        SignedCall.Answer answer;
-        try {
-            answer = call.post(PATH, Map.of("Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            throw new BatchSend.Unsent("BatchImportFindings could not be sent (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
-                    true, e);
-        }
-        if (answer.status() != 200) {
-            throw new BatchSend.Unsent("BatchImportFindings answered " + answer.errorName(), answer.retryable(), null);
-        }
+        SignedCall.Answer answer = BatchSend.accepted(call, "BatchImportFindings", PATH, Map.of("Content-Type", "application/json"),
+                body.toString().getBytes(StandardCharsets.UTF_8));
         try {
             JsonField result = JsonField.parse("BatchImportFindings", answer.body());
             Map<String, Finding> byId = new HashMap<>();

@@ -1,9 +1,11 @@
 package io.kmstagenforcer.aws;
 
 import io.kmstagenforcer.kms.Deadline;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One batch API call that answers per item (EventBridge's PutEvents, Security Hub's
@@ -52,6 +54,26 @@ public final class BatchSend<T> {
 
     private final Call<T> call;
     private final Sleeper sleeper;
+
+    /**
+     * One attempt's POST, for a {@link Call}: the service's answer when it is a 200; otherwise {@link Unsent}, retryable when
+     * the call could not be sent or the answer is one another attempt may mend ({@link SignedCall.Answer#retryable}).
+     *
+     * @param operation the operation's name, for messages
+     */
+    public static SignedCall.Answer accepted(SignedCall call, String operation, String path, Map<String, String> headers, byte[] body)
+            throws Unsent {
+        SignedCall.Answer answer;
+        try {
+            answer = call.post(path, headers, body);
+        } catch (IOException | RuntimeException e) {
+            throw new Unsent(operation + " could not be sent (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", true, e);
+        }
+        if (answer.status() != 200) {
+            throw new Unsent(operation + " answered " + answer.errorName(), answer.retryable(), null);
+        }
+        return answer;
+    }
 
     public BatchSend(Call<T> call, Sleeper sleeper) {
         this.call = call;

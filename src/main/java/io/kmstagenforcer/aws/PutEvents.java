@@ -4,8 +4,8 @@ import io.kmstagenforcer.json.JsonField;
 import io.kmstagenforcer.json.JsonObjectWriter;
 import io.kmstagenforcer.json.JsonShapeException;
 import io.kmstagenforcer.kms.LambdaKmsClients;
-import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ public final class PutEvents implements BatchSend.Call<PutEvents.Entry> {
         }
 
         private static int utf8(String text) {
-            return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            return text.getBytes(StandardCharsets.UTF_8).length;
         }
     }
 
@@ -80,16 +80,8 @@ public final class PutEvents implements BatchSend.Call<PutEvents.Entry> {
                 .string("Detail", entry.detail())
                 .strings("Resources", entry.resources())
                 .string("EventBusName", eventBusName));
-        SignedCall.Answer answer;
-        try {
-            answer = call.post("/", Map.of("X-Amz-Target", TARGET, "Content-Type", "application/x-amz-json-1.1"), request.toBytes());
-        } catch (IOException | RuntimeException e) {
-            throw new BatchSend.Unsent("PutEvents could not be sent (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
-                    true, e);
-        }
-        if (answer.status() != 200) {
-            throw new BatchSend.Unsent("PutEvents answered " + answer.errorName(), answer.retryable(), null);
-        }
+        SignedCall.Answer answer = BatchSend.accepted(call, "PutEvents", "/",
+                Map.of("X-Amz-Target", TARGET, "Content-Type", "application/x-amz-json-1.1"), request.toBytes());
         try {
             JsonField body = JsonField.parse("PutEvents", answer.body());
             if (body.get("FailedEntryCount").optionalLong().orElse(0L) == 0) {
