@@ -3,6 +3,7 @@ package io.kmstagenforcer.enforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kmstagenforcer.Fixtures;
+import io.kmstagenforcer.MovableClock;
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.event.KeyArn;
 import io.kmstagenforcer.kms.Deadline;
@@ -13,11 +14,8 @@ import io.kmstagenforcer.policy.PolicySource;
 import io.kmstagenforcer.policy.TagPolicy;
 import io.kmstagenforcer.sweep.FakeKms;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -124,33 +122,6 @@ class EditBeforeTheWriteTest {
         @Override
         public void beforeWrite() {
             awaitSlot();
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

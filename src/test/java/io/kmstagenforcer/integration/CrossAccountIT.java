@@ -59,16 +59,12 @@ class CrossAccountIT {
 
     @BeforeEach
     void start() {
-        sts = StsProxy.start(MOTO.endpoint());
-        System.setProperty("aws.endpointUrlKms", MOTO.endpoint().toString());
-        System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
+        sts = StsProxy.startAsTheSdksEndpoints(MOTO.endpoint(), MOTO.endpoint());
         http = UrlConnectionHttpClient.builder().build();
     }
 
     @AfterEach
     void stop() {
-        System.clearProperty("aws.endpointUrlKms");
-        System.clearProperty("aws.endpointUrlSts");
         http.close();
         sts.close();
     }
@@ -163,7 +159,7 @@ class CrossAccountIT {
         String refusedKey = createKeyIn(MEMBER).keyArn();
         String laterKey = createKeyIn(OTHER_MEMBER).keyArn();
         try (KmsProxy kms = KmsProxy.start(MOTO.endpoint())) {
-            System.setProperty("aws.endpointUrlKms", kms.endpoint().toString());
+            System.setProperty(StsProxy.KMS_ENDPOINT, kms.endpoint().toString());
             kms.failAlwaysWhenSignedBy(accessKey -> accessKey.equals(sts.accessKeyIssuedFor(ROLE_ARN)), "ListAliases", 400,
                     "AccessDeniedException", "User: arn:aws:sts::" + MEMBER + ":assumed-role/" + ROLE_NAME + "/" + FUNCTION
                             + " is not authorized to perform: kms:ListAliases with an explicit deny in a service control policy");

@@ -69,9 +69,7 @@ class OrganizationSweepIT {
 
     @BeforeEach
     void start() {
-        sts = StsProxy.start(MOTO.endpoint());
-        System.setProperty("aws.endpointUrlKms", MOTO.endpoint().toString());
-        System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
+        sts = StsProxy.startAsTheSdksEndpoints(MOTO.endpoint(), MOTO.endpoint());
         http = UrlConnectionHttpClient.builder().build();
         environment.putAll(HandlerRuns.environment("ENFORCER_ACCOUNT_ID", MotoKeys.ACCOUNT, "MEMBER_ROLE_NAME", ROLE_NAME,
                 "MEMBER_EXTERNAL_ID", EXTERNAL_ID, "MEMBER_ACCOUNT_IDS", String.join(",", MEMBERS), "ENFORCEMENT_MODE", "enforce",
@@ -81,8 +79,6 @@ class OrganizationSweepIT {
 
     @AfterEach
     void stop() {
-        System.clearProperty("aws.endpointUrlKms");
-        System.clearProperty("aws.endpointUrlSts");
         http.close();
         sts.close();
     }

@@ -62,21 +62,17 @@ class OrganizationTagPolicyIT {
 
     @BeforeEach
     void start() {
-        sts = StsProxy.start(MOTO.endpoint());
         kms = KmsProxy.start(MOTO.endpoint());
+        sts = StsProxy.startAsTheSdksEndpoints(MOTO.endpoint(), kms.endpoint());
         organizations = StubTagPolicyEndpoint.start(accessKey -> accessKey.equals("test") ? Optional.of(CENTRAL) : sts.accountOfIssued(accessKey))
                 .policy(CENTRAL, CENTRAL_POLICY)
                 .policy(MEMBER, MEMBER_POLICY);
-        System.setProperty("aws.endpointUrlKms", kms.endpoint().toString());
-        System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
         http = UrlConnectionHttpClient.builder().build();
         members = new MemberAccounts(MOTO.endpoint(), http);
     }
 
     @AfterEach
     void stop() {
-        System.clearProperty("aws.endpointUrlKms");
-        System.clearProperty("aws.endpointUrlSts");
         http.close();
         organizations.close();
         kms.close();

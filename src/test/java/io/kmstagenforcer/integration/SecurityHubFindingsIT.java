@@ -65,16 +65,12 @@ class SecurityHubFindingsIT {
         proxy = KmsProxy.start(MOTO.endpoint());
         clients = new RecordingKmsClients(MOTO.endpoint());
         services = new MotoServices(MOTO.endpoint());
-        sts = StsProxy.start(MOTO.endpoint());
+        sts = StsProxy.startAsTheSdksEndpoints(MOTO.endpoint(), MOTO.endpoint());
         http = UrlConnectionHttpClient.builder().build();
-        System.setProperty("aws.endpointUrlKms", MOTO.endpoint().toString());
-        System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
     }
 
     @AfterEach
     void disconnect() {
-        System.clearProperty("aws.endpointUrlKms");
-        System.clearProperty("aws.endpointUrlSts");
         http.close();
         sts.close();
         services.close();

@@ -49,6 +49,10 @@ final class StsProxy implements AutoCloseable {
     private final Map<String, String> accessKeyIssuedFor = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastExpirationSet = new AtomicReference<>();
 
+    static final String KMS_ENDPOINT = "aws.endpointUrlKms";
+    static final String STS_ENDPOINT = "aws.endpointUrlSts";
+    private boolean setsTheSdksEndpoints;
+
     private StsProxy(URI upstream) {
         this.upstream = upstream;
     }
@@ -57,6 +61,19 @@ final class StsProxy implements AutoCloseable {
     static StsProxy start(URI upstream) {
         StsProxy proxy = new StsProxy(upstream);
         proxy.server = LoopbackHttp.start(proxy::handle, null);
+        return proxy;
+    }
+
+    /**
+     * A proxy to moto's {@code upstream} that the function's SDK clients use, as a central deployment's do: its STS
+     * through {@code aws.endpointUrlSts} (the system-property form of {@code AWS_ENDPOINT_URL_STS}), and KMS at
+     * {@code kms} through {@code aws.endpointUrlKms}. Closing the proxy clears both.
+     */
+    static StsProxy startAsTheSdksEndpoints(URI upstream, URI kms) {
+        StsProxy proxy = start(upstream);
+        proxy.setsTheSdksEndpoints = true;
+        System.setProperty(KMS_ENDPOINT, kms.toString());
+        System.setProperty(STS_ENDPOINT, proxy.endpoint().toString());
         return proxy;
     }
 
@@ -114,6 +131,10 @@ final class StsProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        if (setsTheSdksEndpoints) {
+            System.clearProperty(KMS_ENDPOINT);
+            System.clearProperty(STS_ENDPOINT);
+        }
         closed.countDown();
         server.stop(0);
     }

@@ -3,6 +3,7 @@ package io.kmstagenforcer.org;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmstagenforcer.MovableClock;
 import io.kmstagenforcer.aws.JsonOperation;
 import io.kmstagenforcer.kms.Deadline;
 import io.kmstagenforcer.policy.EffectivePolicy;
@@ -10,11 +11,8 @@ import io.kmstagenforcer.policy.OrganizationTagPolicy;
 import io.kmstagenforcer.policy.Policies;
 import io.kmstagenforcer.policy.RequiredTag;
 import io.kmstagenforcer.policy.TagPolicy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -42,28 +40,13 @@ class OrganizationPolicyTest {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> notices = new ArrayList<>();
     private final Map<String, Integer> reads = new HashMap<>();
-    private Instant now = START;
+    private final MovableClock clock = new MovableClock(START);
 
     private final OrganizationPolicy policy = new OrganizationPolicy(LOCAL, (account, deadline) -> {
         reads.merge(account, 1, Integer::sum);
         Deque<Supplier<Optional<OrganizationTagPolicy>>> queue = answers.get(account);
         return (queue.size() > 1 ? queue.poll() : queue.peek()).get();
-    }, new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }, warnings::add, notices::add);
+    }, clock, warnings::add, notices::add);
 
     private void answer(String account, Supplier<Optional<OrganizationTagPolicy>> answer) {
         answers.computeIfAbsent(account, unused -> new ArrayDeque<>()).add(answer);
@@ -136,7 +119,7 @@ class OrganizationPolicyTest {
         answer(MEMBER, NO_TAG_POLICY);
 
         EffectivePolicy effective = invocation(MEMBER);
-        now = START.plus(OrganizationPolicy.TTL);
+        clock.set(START.plus(OrganizationPolicy.TTL));
         invocation(MEMBER);
 
         assertEquals(LOCAL, effective.policy());
@@ -209,9 +192,9 @@ class OrganizationPolicyTest {
         answer(CENTRAL, requiring("Team"));
 
         invocation(CENTRAL);
-        now = START.plus(OrganizationPolicy.TTL).minusSeconds(1);
+        clock.set(START.plus(OrganizationPolicy.TTL).minusSeconds(1));
         assertEquals(List.of("CostCenter", "Owner"), keys(invocation(CENTRAL)));
-        now = START.plus(OrganizationPolicy.TTL);
+        clock.set(START.plus(OrganizationPolicy.TTL));
 
         assertEquals(List.of("CostCenter", "Team"), keys(invocation(CENTRAL)));
         assertEquals(2, reads(CENTRAL));
@@ -223,7 +206,7 @@ class OrganizationPolicyTest {
         answer(CENTRAL, DENIED);
 
         invocation(CENTRAL);
-        now = START.plus(OrganizationPolicy.TTL).plus(Duration.ofMinutes(1));
+        clock.set(START.plus(OrganizationPolicy.TTL).plus(Duration.ofMinutes(1)));
         EffectivePolicy effective = invocation(CENTRAL);
 
         assertEquals(List.of("CostCenter", "Owner"), keys(effective));
