@@ -4,6 +4,7 @@ import io.kmstagenforcer.aws.BatchImportFindings;
 import io.kmstagenforcer.aws.BatchSend;
 import io.kmstagenforcer.aws.PutEvents;
 import io.kmstagenforcer.aws.SignedCall;
+import io.kmstagenforcer.aws.Sleeper;
 import io.kmstagenforcer.event.EnforcerIdentity;
 import io.kmstagenforcer.kms.KmsClientFactory;
 import io.kmstagenforcer.kms.KmsKeys;
@@ -35,8 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 
 /**
  * The function's configuration, read from its environment once per container. Anything wrong
@@ -136,10 +139,7 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     private static List<String> organizationUnits(Map<String, String> environment, Optional<MemberRole> memberRole) {
         List<String> parents = ids(ORGANIZATION_UNIT_IDS, environment.get(ORGANIZATION_UNIT_IDS), PARENT_ID,
                 "OU ids (ou-xxxx-xxxxxxxx) or the root's (r-xxxx)");
-        if (!parents.isEmpty() && memberRole.isEmpty()) {
-            throw new IllegalArgumentException(ORGANIZATION_UNIT_IDS + " is set but " + MEMBER_ROLE_NAME
-                    + " is not: the sweep needs the member role to reach those accounts");
-        }
+        requireMemberRole(ORGANIZATION_UNIT_IDS, parents, memberRole);
         if (!parents.isEmpty() && sweepConcurrency(environment.get(SWEEP_CONCURRENCY)) < 2) {
             throw new IllegalArgumentException(ORGANIZATION_UNIT_IDS + " needs " + SWEEP_CONCURRENCY
                     + " of 2 or more: a run finds the OUs' accounts when it starts");
@@ -282,25 +282,17 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
 
     /** The member accounts, in order, each once, the function's own left out (the sweep walks it first anyway). */
     private static List<String> memberAccounts(String value, Optional<MemberRole> memberRole) {
-        List<String> accounts = new ArrayList<>();
-        for (String part : (value == null ? "" : value).split(",")) {
-            String account = part.trim();
-            if (account.isEmpty()) {
-                continue;
-            }
-            if (!ACCOUNT_ID.matcher(account).matches()) {
-                throw new IllegalArgumentException(MEMBER_ACCOUNT_IDS + " must be account IDs (12 digits) separated by commas, not \""
-                        + account + "\"");
-            }
-            if (memberRole.isEmpty()) {
-                throw new IllegalArgumentException(MEMBER_ACCOUNT_IDS + " is set but " + MEMBER_ROLE_NAME
-                        + " is not: the sweep needs the member role to reach those accounts");
-            }
-            if (!accounts.contains(account) && !account.equals(memberRole.get().ownAccount())) {
-                accounts.add(account);
-            }
+        List<String> accounts = ids(MEMBER_ACCOUNT_IDS, value, ACCOUNT_ID, "account IDs (12 digits)");
+        requireMemberRole(MEMBER_ACCOUNT_IDS, accounts, memberRole);
+        return accounts.stream().filter(account -> !account.equals(memberRole.orElseThrow().ownAccount())).toList();
+    }
+
+    /** Accounts beyond the function's own are reached only through the member role. */
+    private static void requireMemberRole(String variable, List<String> given, Optional<MemberRole> memberRole) {
+        if (!given.isEmpty() && memberRole.isEmpty()) {
+            throw new IllegalArgumentException(variable + " is set but " + MEMBER_ROLE_NAME
+                    + " is not: the sweep needs the member role to reach those accounts");
         }
-        return List.copyOf(accounts);
     }
 
     private static Duration timeToAnswer(String value) {
@@ -354,7 +346,7 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
             }
             String home = region.orElse("us-east-1");
             AwsCredentialsProvider credentials = clients.credentials(ownAccount(environment)).orElseGet(LambdaKmsClients::credentials);
-            sinks.add(new DecisionEvents(new BatchSend<>(PutEvents.inRegion(home, bus, environment, credentials), Settings::sleep),
+            sinks.add(new DecisionEvents(new BatchSend<>(PutEvents.inRegion(home, bus, environment, credentials), Sleeper.THREAD),
                     policyOrigin));
         }
         String findings = environment.getOrDefault(SECURITY_HUB_FINDINGS, "").trim();
@@ -370,6 +362,8 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
     /** BatchImportFindings per account and region, each signed with the account's session, opened first if it must be. */
     private SecurityHubFindings.Importers findingImporters(Map<String, String> environment, KmsClientFactory clients) {
         Map<String, BatchSend<BatchImportFindings.Finding>> built = new ConcurrentHashMap<>();
+        // One HTTP client for every account and region, built with the first importer (never at start-up).
+        AtomicReference<SdkHttpClient> http = new AtomicReference<>();
         return (account, findingsRegion, deadline) -> {
             if (deadline.remaining().compareTo(BatchSend.LONGEST_ATTEMPT) >= 0) {
                 // Too little time left and BatchSend sends nothing: no AssumeRole either.
@@ -377,17 +371,14 @@ record Settings(TagPolicy policy, PolicyOrigin policyOrigin, String metricsNames
             }
             return built.computeIfAbsent(account + " " + findingsRegion, any -> new BatchSend<>(
                     new BatchImportFindings(new SignedCall(BatchImportFindings.SIGNING_NAME, findingsRegion,
-                            BatchImportFindings.endpoint(findingsRegion, environment), LambdaKmsClients.httpClient(),
+                            BatchImportFindings.endpoint(findingsRegion, environment),
+                            http.updateAndGet(existing -> existing != null ? existing : LambdaKmsClients.httpClient()),
                             clients.credentials(account).orElseGet(LambdaKmsClients::credentials))),
-                    Settings::sleep));
+                    Sleeper.THREAD));
         };
     }
 
     private static String ownAccount(Map<String, String> environment) {
         return environment.getOrDefault(ENFORCER_ACCOUNT_ID, "").trim();
-    }
-
-    private static void sleep(Duration duration) throws InterruptedException {
-        Thread.sleep(duration.toMillis());
     }
 }
