@@ -103,11 +103,7 @@ public final class JsonOperation {
      * @throws Failed when there is no answer to use, or too little time is left to wait for one
      */
     public JsonField call(SignedCall call, byte[] request, Deadline deadline, String what) {
-        Duration left = deadline.remaining();
-        if (left.compareTo(LONGEST_CALL) < 0) {
-            // The HTTP client's timeouts, not the deadline, bound a call: do not start one that may not fit.
-            throw new Failed(what + " not sent: " + left.toMillis() + " ms were left before the function's timeout", Optional.empty(), null);
-        }
+        requireTime(what, deadline);
         Duration backoff = firstBackoff;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -124,6 +120,20 @@ public final class JsonOperation {
                 }
                 backoff = backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * Refuses to start what may not end before {@code deadline}: the HTTP client's timeouts, not the deadline, bound a
+     * call, so one is not started with less than {@link #LONGEST_CALL} left (nor anything done only for it, such as
+     * opening a session).
+     *
+     * @throws Failed naming {@code what} and the time left
+     */
+    public static void requireTime(String what, Deadline deadline) {
+        Duration left = deadline.remaining();
+        if (left.compareTo(LONGEST_CALL) < 0) {
+            throw new Failed(what + " not sent: " + left.toMillis() + " ms were left before the function's timeout", Optional.empty(), null);
         }
     }
 

@@ -96,6 +96,9 @@ public final class OrganizationsTagPolicies implements AccountTagPolicies {
 
     /** The account's session: its member role assumed if it must be, as before a KMS call to its keys. */
     private AwsCredentialsProvider session(String account, Deadline deadline) {
+        // No AssumeRole for calls that would not be started.
+        JsonOperation.requireTime(mode == OrganizationTagSource.EFFECTIVE ? DescribeEffectivePolicy.OPERATION : ListRequiredTags.OPERATION,
+                deadline);
         try {
             clients.openSession(account, () -> deadline.remaining().minus(ASSUME_ROLE_RESERVE));
         } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 
 /** An account's tag policy as the function reads it from AWS: the calls, as whom, where, and what a refusal or an absence means. */
 class OrganizationsTagPoliciesTest {
@@ -95,6 +97,32 @@ class OrganizationsTagPoliciesTest {
 
         assertEquals(List.of(OrganizationTagRule.listedAsRequired("of account " + ACCOUNT, "Owner")), policy.rules());
         assertEquals(List.of(), aws.callers(StubTagPolicyEndpoint.DESCRIBE_EFFECTIVE_POLICY));
+    }
+
+    /** A member session is opened only for calls that will be made: with too little time left, neither is. */
+    @Test
+    void withTooLittleTimeLeftNoSessionIsOpenedAndNothingSent() {
+        List<String> opened = new ArrayList<>();
+        KmsClientFactory clients = new KmsClientFactory() {
+            @Override
+            public KmsClient create(String region) {
+                throw new AssertionError("no KMS client");
+            }
+
+            @Override
+            public void openSession(String account, Supplier<Duration> timeout) {
+                opened.add(account);
+            }
+        };
+        OrganizationsTagPolicies reader = new OrganizationsTagPolicies(OrganizationTagSource.EFFECTIVE, clients, "eu-west-1",
+                Map.of("AWS_ENDPOINT_URL_ORGANIZATIONS", aws.endpoint().toString()), () -> http, slept::add);
+
+        JsonOperation.Failed error = assertThrows(JsonOperation.Failed.class,
+                () -> reader.read(ACCOUNT, () -> JsonOperation.LONGEST_CALL.minusMillis(1)));
+
+        assertTrue(error.getMessage().startsWith("DescribeEffectivePolicy not sent: 15999 ms were left"), error::getMessage);
+        assertEquals(List.of(), opened, "no AssumeRole for a call that is not made");
+        assertEquals(List.of(), aws.received());
     }
 
     @Test
